@@ -1,0 +1,355 @@
+//! Typed configuration: built-in defaults, then a TOML file, then
+//! `COURTYARD_*` environment variables (`__` separates sections, e.g.
+//! `COURTYARD_MAIL__TRANSPORT=smtp`). Secrets never print.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// A value that must never reach logs or output.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"<redacted>\"")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("<redacted>")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// The address customers use, for links in emails; defaults to
+    /// `http://<listen address>`. Cookies get `Secure` when it starts with `https://`.
+    pub public_url: Option<String>,
+    /// Holds the SQLite database, stored files and outgoing mail.
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; unset means SQLite in the data directory.
+    pub database_url: Option<Secret>,
+    pub max_connections: u32,
+    /// Log as JSON lines instead of human-readable text.
+    pub log_json: bool,
+    /// Shown in the portal and in emails.
+    pub business_name: String,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Run the outbox worker inside `serve` (turn off when running `courtyard worker` apart).
+    pub in_process_worker: bool,
+    pub mail: MailConfig,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// `file` (default: one .eml per message in `<data_dir>/mail`), `smtp` or `memory`.
+    pub transport: String,
+    pub from: String,
+    /// e.g. `smtps://user:password@smtp.example.com` (lettre's URL format).
+    pub smtp_url: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    pub invitation_ttl_hours: i64,
+    pub reset_ttl_minutes: i64,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    /// Failed logins allowed per account within the window before delays start.
+    pub account_failures: i64,
+    /// Failed logins allowed per IP address within the window before delays start.
+    pub ip_failures: i64,
+    pub failure_window_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            data_dir: PathBuf::from("./courtyard-data"),
+            database_url: None,
+            max_connections: 8,
+            log_json: false,
+            business_name: "Courtyard".into(),
+            max_body_bytes: 1024 * 1024,
+            in_process_worker: true,
+            mail: MailConfig::default(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            transport: "file".into(),
+            from: "Courtyard <portal@localhost>".into(),
+            smtp_url: None,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            invitation_ttl_hours: 72,
+            reset_ttl_minutes: 60,
+            session_idle_minutes: 120,
+            session_absolute_hours: 24,
+            account_failures: 5,
+            ip_failures: 50,
+            failure_window_minutes: 15,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// The variable naming a config file when `--config` is not given.
+pub const CONFIG_ENV: &str = "COURTYARD_CONFIG";
+
+impl Config {
+    /// Defaults, then `file` (if any), then `COURTYARD_*` variables from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut value = toml::Value::try_from(Config::default())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            let from_file: toml::Value = toml::from_str(&text)
+                .map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+            merge(&mut value, from_file);
+        }
+        for (key, raw) in env {
+            let Some(rest) = key.strip_prefix("COURTYARD_") else {
+                continue;
+            };
+            if key == CONFIG_ENV || rest.starts_with("TEST_") {
+                continue;
+            }
+            let path: Vec<String> = rest.split("__").map(|p| p.to_lowercase()).collect();
+            set_path(&mut value, &path, &raw)
+                .map_err(|e| ConfigError::Invalid(format!("{key}: {e}")))?;
+        }
+        let config: Config = value
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            return bad(format!(
+                "listen: {:?} is not an address such as 127.0.0.1:8080",
+                self.listen
+            ));
+        }
+        if self
+            .public_url
+            .as_deref()
+            .is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+        {
+            return bad("public_url must start with http:// or https://".into());
+        }
+        match self.mail.transport.as_str() {
+            "file" | "memory" => {}
+            "smtp" if self.mail.smtp_url.is_some() => {}
+            "smtp" => return bad("mail.smtp_url is required when mail.transport is smtp".into()),
+            other => {
+                return bad(format!(
+                    "mail.transport: unknown transport {other:?} (file, smtp or memory)"
+                ))
+            }
+        }
+        if let Some(url) = &self.database_url {
+            let u = url.expose();
+            if !(u.starts_with("sqlite:")
+                || u.starts_with("postgres://")
+                || u.starts_with("postgresql://"))
+            {
+                return bad("database_url must start with sqlite: or postgres://".into());
+            }
+        }
+        if self.auth.invitation_ttl_hours < 1 || self.auth.reset_ttl_minutes < 5 {
+            return bad(
+                "auth: invitations last at least 1 hour and reset links at least 5 minutes".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect: the configured one or SQLite in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.expose().to_owned(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("courtyard.db").display()
+            ),
+        }
+    }
+
+    /// Whether cookies must be marked `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The public address in effect.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// The configuration as TOML, secrets redacted.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// Set `path` to `raw`, typed like the default value found there.
+fn set_path(root: &mut toml::Value, path: &[String], raw: &str) -> Result<(), String> {
+    let mut cur = root;
+    for (i, key) in path.iter().enumerate() {
+        let table = cur.as_table_mut().ok_or("not a section")?;
+        if i + 1 == path.len() {
+            let typed = match table.get(key) {
+                Some(toml::Value::Boolean(_)) => toml::Value::Boolean(
+                    raw.parse()
+                        .map_err(|_| format!("expected true or false, got {raw:?}"))?,
+                ),
+                Some(toml::Value::Integer(_)) => toml::Value::Integer(
+                    raw.parse()
+                        .map_err(|_| format!("expected a whole number, got {raw:?}"))?,
+                ),
+                _ => toml::Value::String(raw.to_owned()),
+            };
+            table.insert(key.clone(), typed);
+            return Ok(());
+        }
+        cur = table
+            .entry(key.clone())
+            .or_insert_with(|| toml::Value::Table(Default::default()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_file_which_overrides_defaults() {
+        let dir = std::env::temp_dir().join(format!("cy-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(&file, "business_name = \"Acme\"\nlisten = \"127.0.0.1:9000\"\n[auth]\nreset_ttl_minutes = 30\n").unwrap();
+        let c = Config::load(
+            Some(&file),
+            env(&[
+                ("COURTYARD_LISTEN", "0.0.0.0:7000"),
+                ("COURTYARD_AUTH__ACCOUNT_FAILURES", "9"),
+                ("COURTYARD_LOG_JSON", "true"),
+                ("COURTYARD_TEST_POSTGRES_URL", "ignored"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.business_name, "Acme");
+        assert_eq!(c.listen, "0.0.0.0:7000");
+        assert_eq!(c.auth.reset_ttl_minutes, 30);
+        assert_eq!(c.auth.account_failures, 9);
+        assert!(c.log_json);
+        assert_eq!(c.auth.invitation_ttl_hours, 72);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Config::load(
+            None,
+            env(&[("COURTYARD_DATABASE_URL", "postgres://u:hunter2@db/x")]),
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        assert!(!c.to_toml().contains("hunter2"));
+        assert_eq!(c.effective_database_url(), "postgres://u:hunter2@db/x");
+    }
+
+    #[test]
+    fn bad_values_are_reported_clearly() {
+        let e =
+            Config::load(None, env(&[("COURTYARD_AUTH__ACCOUNT_FAILURES", "many")])).unwrap_err();
+        assert!(
+            e.to_string().contains("COURTYARD_AUTH__ACCOUNT_FAILURES"),
+            "{e}"
+        );
+        let e = Config::load(None, env(&[("COURTYARD_MAIL__TRANSPORT", "smtp")])).unwrap_err();
+        assert!(e.to_string().contains("smtp_url"), "{e}");
+        let e = Config::load(None, env(&[("COURTYARD_NOPE", "x")])).unwrap_err();
+        assert!(e.to_string().contains("nope"), "{e}");
+    }
+}

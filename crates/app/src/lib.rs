@@ -1,0 +1,91 @@
+//! Courtyard's use cases: they compose the database, the outbox and mail
+//! inside transactions. No HTTP here, no SQL here.
+
+pub mod auth;
+pub mod config;
+pub mod customers;
+pub mod demo;
+pub mod emails;
+pub mod error;
+pub mod portal_users;
+pub mod security;
+pub mod worker;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+pub use config::Config;
+pub use courtyard_db as db;
+pub use courtyard_db::{Backend, Db};
+pub use courtyard_domain as domain;
+pub use courtyard_mail::{Email, Mailer};
+pub use error::{AppError, AppResult};
+pub use security::PasswordHasher;
+
+/// Wall-clock time in unix seconds, with an offset tests can move forward.
+#[derive(Clone, Default, Debug)]
+pub struct Clock(Arc<AtomicI64>);
+
+impl Clock {
+    pub fn now(&self) -> i64 {
+        time::OffsetDateTime::now_utc().unix_timestamp() + self.0.load(Ordering::Relaxed)
+    }
+
+    pub fn today(&self) -> time::Date {
+        time::OffsetDateTime::from_unix_timestamp(self.now())
+            .expect("valid time")
+            .date()
+    }
+
+    /// Move the clock forward (tests of expiry).
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::Relaxed);
+    }
+}
+
+/// Everything a use case needs; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: Db,
+    pub mailer: Mailer,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub hasher: PasswordHasher,
+}
+
+impl App {
+    pub fn new(db: Db, mailer: Mailer, config: Config) -> Self {
+        Self {
+            db,
+            mailer,
+            config: Arc::new(config),
+            clock: Clock::default(),
+            hasher: PasswordHasher::new(),
+        }
+    }
+
+    /// Build the mailer the configuration asks for.
+    pub fn mailer_from_config(config: &Config) -> anyhow::Result<Mailer> {
+        Ok(match config.mail.transport.as_str() {
+            "smtp" => Mailer::smtp(
+                config
+                    .mail
+                    .smtp_url
+                    .as_ref()
+                    .map(|s| s.expose())
+                    .unwrap_or_default(),
+            )?,
+            "memory" => Mailer::memory(),
+            _ => Mailer::file(config.data_dir.join("mail"))?,
+        })
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// An absolute link into this Courtyard.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.public_url(), path)
+    }
+}

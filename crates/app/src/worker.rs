@@ -1,0 +1,104 @@
+//! The outbox worker: claims due items, delivers them, retries with backoff.
+//! Items are claimed with a lease, so a worker that dies mid-send leaves the
+//! item to be picked up again when the lease runs out: nothing is lost.
+
+use std::time::Duration;
+
+use courtyard_db::outbox;
+use courtyard_mail::Email;
+
+use crate::auth::{run_account_job, AccountJob};
+use crate::{App, AppError, AppResult};
+
+const LEASE_SECS: i64 = 120;
+
+/// Queue an email in the caller's transaction.
+pub async fn enqueue_email(
+    conn: &mut courtyard_db::Conn,
+    email: &Email,
+    now: i64,
+) -> AppResult<()> {
+    let payload = serde_json::to_string(email).map_err(anyhow::Error::from)?;
+    outbox::enqueue(conn, "email", &payload, now).await?;
+    Ok(())
+}
+
+/// Send straight away (from inside a job).
+pub async fn send_now(app: &App, email: &Email) -> AppResult<()> {
+    app.mailer
+        .send(&app.config.mail.from, email)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Claim and run one due item. `Ok(false)` when nothing is due.
+pub async fn run_one(app: &App) -> AppResult<bool> {
+    let now = app.now();
+    let Some(item) = outbox::claim(&app.db, now, LEASE_SECS).await? else {
+        return Ok(false);
+    };
+    let span =
+        tracing::info_span!("outbox", id = %item.id, kind = %item.kind, attempt = item.attempts);
+    let _enter = span.enter();
+    let result = match item.kind.as_str() {
+        "email" => match serde_json::from_str::<Email>(&item.payload) {
+            Ok(email) => send_now(app, &email).await,
+            Err(e) => Err(AppError::Internal(e.into())),
+        },
+        "account" => match serde_json::from_str::<AccountJob>(&item.payload) {
+            Ok(job) => run_account_job(app, &job).await,
+            Err(e) => Err(AppError::Internal(e.into())),
+        },
+        other => Err(AppError::Internal(anyhow::anyhow!(
+            "unknown outbox kind {other}"
+        ))),
+    };
+    match result {
+        Ok(()) => {
+            outbox::complete(&app.db, &item.id, app.now()).await?;
+            tracing::info!("delivered");
+        }
+        Err(e) => {
+            // 30 s, 1 min, 2 min, … capped at an hour.
+            let backoff = (30i64 << (item.attempts.clamp(1, 8) - 1)).min(3600);
+            let msg = match &e {
+                AppError::Internal(inner) => format!("{inner:#}"),
+                other => other.to_string(),
+            };
+            tracing::warn!(error = %msg, retry_in_secs = backoff, "delivery failed");
+            outbox::fail(&app.db, &item.id, &msg, app.now() + backoff).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Run every item that is due now (tests call this to deliver deterministically).
+pub async fn drain(app: &App) -> AppResult<usize> {
+    let mut n = 0;
+    while run_one(app).await? {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Poll the outbox until `shutdown` resolves.
+pub async fn run(app: App, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        let idle = match run_one(&app).await {
+            Ok(true) => false,
+            Ok(false) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "outbox worker error");
+                true
+            }
+        };
+        if idle {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        }
+    }
+    tracing::info!("outbox worker stopped");
+}

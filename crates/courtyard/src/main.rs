@@ -1,0 +1,8 @@
+//! `courtyard`: the one binary. Everything but argument parsing lives in the
+//! library crates.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,49 @@
+//! A small query builder for dynamic filters that numbers `$n` placeholders,
+//! which both SQLite and PostgreSQL accept.
+
+use sqlx::any::AnyArguments;
+use sqlx::Arguments;
+
+/// SQL text plus its bound arguments. Values only ever go in as bound
+/// arguments, never into the text.
+#[derive(Default)]
+pub struct Sql {
+    text: String,
+    args: AnyArguments<'static>,
+    n: usize,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Append literal SQL (never user input).
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Append a placeholder and bind `value` to it.
+    pub fn bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: 'static + Send + sqlx::Encode<'static, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        self.n += 1;
+        self.text.push('$');
+        self.text.push_str(&self.n.to_string());
+        self.args.add(value).expect("encode a bound value");
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn build(self) -> (String, AnyArguments<'static>) {
+        (self.text, self.args)
+    }
+}

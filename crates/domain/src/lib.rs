@@ -1,0 +1,66 @@
+//! Courtyard's domain: pure types and rules, no I/O.
+//!
+//! Values that come from the outside world are parsed here once
+//! (`EmailAddress::parse`, `NewPassword::parse`, …) so the rest of the code can't
+//! hold an invalid one.
+
+pub mod access;
+pub mod email;
+pub mod password;
+pub mod permissions;
+pub mod portal_user;
+pub mod staff;
+
+pub use access::{
+    portal_access, AccessDenied, AccessWindow, CompanyPortalAccess, ContactPortalAccess,
+};
+pub use email::EmailAddress;
+pub use password::{NewPassword, PasswordProblem};
+pub use permissions::{Action, Grant, Grants, Module, RecordScope};
+pub use portal_user::{PortalUserState, StateChange};
+pub use staff::StaffRole;
+
+/// A problem with one field of a submitted form, shown next to that field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// Trim a free-text field and turn the empty string into `None`.
+pub fn optional_text(raw: &str) -> Option<String> {
+    let t = raw.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// Normalise a comma-separated tag list: trimmed, lower-case, unique, sorted.
+pub fn parse_tags(raw: &str) -> Vec<String> {
+    let mut tags: Vec<String> = raw
+        .split(',')
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty() && t.len() <= 40)
+        .collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_normalised_and_deduplicated() {
+        assert_eq!(parse_tags(" VIP, trade ,vip,, "), vec!["trade", "vip"]);
+        assert!(parse_tags("  ").is_empty());
+    }
+}

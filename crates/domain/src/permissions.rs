@@ -1,0 +1,219 @@
+//! The permission model: named permission sets grant actions on modules, and
+//! each portal user has a record scope.
+
+use std::collections::BTreeSet;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal / $label:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// A portal module: an area of the portal a user can be granted.
+    Module {
+        Quotes = "quotes" / "Quotes",
+        SalesOrders = "sales_orders" / "Sales orders",
+        Invoices = "invoices" / "Invoices",
+        Jobs = "jobs" / "Jobs",
+        Projects = "projects" / "Projects",
+        Tasks = "tasks" / "Tasks",
+        Tickets = "tickets" / "Tickets",
+        Documents = "documents" / "Documents",
+        KnowledgeBase = "knowledge_base" / "Knowledge base",
+        Timesheets = "timesheets" / "Timesheets",
+        MyDetails = "my_details" / "My details",
+    }
+);
+
+string_enum!(
+    /// Something a portal user may do within a module.
+    Action {
+        View = "view" / "View",
+        Create = "create" / "Create",
+        Edit = "edit" / "Edit",
+        Comment = "comment" / "Comment",
+        Upload = "upload" / "Upload",
+        Sign = "sign" / "Sign",
+        Pay = "pay" / "Pay",
+        LogTime = "log_time" / "Log time",
+    }
+);
+
+impl Module {
+    /// The actions that mean something for this module; the permission-set
+    /// editor offers only these.
+    pub fn actions(self) -> &'static [Action] {
+        use Action::*;
+        match self {
+            Module::Quotes => &[View, Create, Comment, Sign],
+            Module::SalesOrders => &[View, Comment, Sign],
+            Module::Invoices => &[View, Comment, Pay],
+            Module::Jobs => &[View, Create, Comment, Upload],
+            Module::Projects => &[View, Comment, Upload],
+            Module::Tasks => &[View, Create, Edit, Comment, Upload, LogTime],
+            Module::Tickets => &[View, Create, Comment, Upload],
+            Module::Documents => &[View, Upload],
+            Module::KnowledgeBase => &[View],
+            Module::Timesheets => &[View, LogTime],
+            // "Edit" on My details lets the user change their company's details too.
+            Module::MyDetails => &[View, Edit],
+        }
+    }
+
+    /// Where the module lives in the portal.
+    pub fn portal_path(self) -> &'static str {
+        match self {
+            Module::Quotes => "/quotes",
+            Module::SalesOrders => "/orders",
+            Module::Invoices => "/invoices",
+            Module::Jobs => "/jobs",
+            Module::Projects => "/projects",
+            Module::Tasks => "/tasks",
+            Module::Tickets => "/tickets",
+            Module::Documents => "/documents",
+            Module::KnowledgeBase => "/kb",
+            Module::Timesheets => "/timesheets",
+            Module::MyDetails => "/me",
+        }
+    }
+
+    /// One line for the portal home page.
+    pub fn blurb(self) -> &'static str {
+        match self {
+            Module::Quotes => "Review, accept or decline the quotes we have sent you.",
+            Module::SalesOrders => "Follow and sign your orders.",
+            Module::Invoices => "Download and pay your invoices.",
+            Module::Jobs => "See scheduled work and request a new job.",
+            Module::Projects => "Follow progress and milestones.",
+            Module::Tasks => "Tasks waiting for you and your team.",
+            Module::Tickets => "Ask for help and follow your requests.",
+            Module::Documents => "Files we share with you, and yours to upload.",
+            Module::KnowledgeBase => "Answers to common questions.",
+            Module::Timesheets => "Log and review time.",
+            Module::MyDetails => "Keep your contact details up to date.",
+        }
+    }
+}
+
+/// One action on one module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Grant {
+    pub module: Module,
+    pub action: Action,
+}
+
+impl Grant {
+    pub fn new(module: Module, action: Action) -> Self {
+        Self { module, action }
+    }
+
+    /// `module:action`, the form stored and submitted by forms.
+    pub fn key(self) -> String {
+        format!("{}:{}", self.module.as_str(), self.action.as_str())
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let (m, a) = s.split_once(':')?;
+        let (module, action) = (Module::parse(m)?, Action::parse(a)?);
+        module
+            .actions()
+            .contains(&action)
+            .then_some(Self { module, action })
+    }
+}
+
+/// The grants of a permission set. Any action on a module implies viewing it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants(BTreeSet<Grant>);
+
+impl Grants {
+    /// Parse submitted or stored keys; unknown keys are dropped and any action
+    /// brings "view" of its module with it.
+    pub fn from_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut set = BTreeSet::new();
+        for g in keys.into_iter().filter_map(Grant::parse) {
+            set.insert(Grant::new(g.module, Action::View));
+            set.insert(g);
+        }
+        Self(set)
+    }
+
+    /// Space-separated keys, as stored in the database.
+    pub fn to_storage(&self) -> String {
+        self.0.iter().map(|g| g.key()).collect::<Vec<_>>().join(" ")
+    }
+
+    pub fn from_storage(s: &str) -> Self {
+        Self::from_keys(s.split_whitespace())
+    }
+
+    pub fn allows(&self, module: Module, action: Action) -> bool {
+        self.0.contains(&Grant::new(module, action))
+    }
+
+    /// The modules this set lets a user open, in display order.
+    pub fn modules(&self) -> Vec<Module> {
+        Module::ALL
+            .iter()
+            .copied()
+            .filter(|m| self.allows(*m, Action::View))
+            .collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Grant> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+string_enum!(
+    /// Which of the company's records a portal user sees.
+    RecordScope {
+        Company = "company" / "All of the company's records",
+        Own = "own" / "Only records where this person is the contact",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grants_round_trip_and_imply_view() {
+        let g = Grants::from_keys(["invoices:pay", "tickets:create", "bogus:view", "kb:sign"]);
+        assert!(g.allows(Module::Invoices, Action::View));
+        assert!(g.allows(Module::Invoices, Action::Pay));
+        assert!(g.allows(Module::Tickets, Action::View));
+        assert!(!g.allows(Module::Quotes, Action::View));
+        assert_eq!(Grants::from_storage(&g.to_storage()), g);
+        assert_eq!(g.modules(), vec![Module::Invoices, Module::Tickets]);
+    }
+
+    #[test]
+    fn an_action_that_does_not_fit_the_module_is_not_a_grant() {
+        assert!(Grant::parse("knowledge_base:pay").is_none());
+        assert!(Grant::parse("invoices:pay").is_some());
+    }
+}

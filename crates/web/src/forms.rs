@@ -1,0 +1,78 @@
+//! Form bodies. The CSRF middleware has already buffered and checked them.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use courtyard_domain::FieldError;
+use serde::de::DeserializeOwned;
+
+use crate::{AppState, WebError};
+
+/// A urlencoded form deserialized into `T`.
+pub struct Form<T>(pub T);
+
+/// A urlencoded form as its raw pairs (for repeated fields such as checkboxes).
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| WebError::PayloadTooLarge)?;
+        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|_| {
+            WebError::App(courtyard_app::AppError::Refused(
+                "We could not read that form. Please reload the page and try again.".into(),
+            ))
+        })
+    }
+}
+
+impl FromRequest<AppState> for FormPairs {
+    type Rejection = WebError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| WebError::PayloadTooLarge)?;
+        Ok(FormPairs(crate::csrf::form_urlencoded_pairs(&bytes)))
+    }
+}
+
+impl FormPairs {
+    pub fn get(&self, key: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+/// Field errors for a form page.
+#[derive(Debug, Default, Clone)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+
+    /// One summary line per error, for the box at the top of a form.
+    pub fn messages(&self) -> Vec<&str> {
+        self.0.iter().map(|e| e.message.as_str()).collect()
+    }
+}

@@ -1,0 +1,163 @@
+//! What every page's frame needs: title, business name, navigation, the CSRF
+//! token for its forms, and a one-line notice after a redirect.
+
+use courtyard_app::auth::{PortalContext, StaffContext};
+use courtyard_domain::Module;
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub title: String,
+    pub business_name: String,
+    pub css: String,
+    pub favicon: String,
+    pub csrf: String,
+    /// Which front door: "portal", "staff" or "bare" (logged out).
+    pub area: &'static str,
+    pub user_name: Option<String>,
+    /// Up to two letters for the avatar.
+    pub initials: String,
+    pub nav: Vec<NavItem>,
+    pub notice: Option<String>,
+}
+
+pub fn asset(name: &str) -> String {
+    crate::assets::url(name)
+}
+
+impl Layout {
+    /// A page outside any login (error pages).
+    pub fn bare(title: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            business_name: String::new(),
+            css: asset("app.css"),
+            favicon: asset("favicon.svg"),
+            csrf: String::new(),
+            area: "bare",
+            user_name: None,
+            initials: String::new(),
+            nav: Vec::new(),
+            notice: None,
+        }
+    }
+
+    pub fn public(title: &str, business: &str, csrf: &str) -> Self {
+        Self {
+            business_name: business.to_owned(),
+            csrf: csrf.to_owned(),
+            ..Self::bare(title)
+        }
+    }
+
+    pub fn portal(
+        title: &str,
+        business: &str,
+        csrf: &str,
+        ctx: &PortalContext,
+        active: &str,
+    ) -> Self {
+        let mut nav = vec![NavItem {
+            label: "Home",
+            href: "/",
+            active: active == "/",
+        }];
+        for m in ctx.grants.modules() {
+            if m == Module::MyDetails {
+                continue;
+            }
+            nav.push(NavItem {
+                label: m.label(),
+                href: m.portal_path(),
+                active: active == m.portal_path(),
+            });
+        }
+        Self {
+            area: "portal",
+            initials: initials(&ctx.user.full_name()),
+            user_name: Some(ctx.user.full_name()),
+            nav,
+            ..Self::public(title, business, csrf)
+        }
+    }
+
+    pub fn staff(
+        title: &str,
+        business: &str,
+        csrf: &str,
+        ctx: &StaffContext,
+        active: &str,
+    ) -> Self {
+        let items: [(&'static str, &'static str); 5] = [
+            ("Overview", "/staff"),
+            ("Companies", "/staff/companies"),
+            ("People", "/staff/people"),
+            ("Portal users", "/staff/portal-users"),
+            ("Permission sets", "/staff/permission-sets"),
+        ];
+        let mut nav: Vec<NavItem> = items
+            .into_iter()
+            .map(|(label, href)| NavItem {
+                label,
+                href,
+                active: active == href,
+            })
+            .collect();
+        if ctx.role.can_manage_portal() {
+            nav.push(NavItem {
+                label: "Settings",
+                href: "/staff/settings",
+                active: active == "/staff/settings",
+            });
+        }
+        Self {
+            area: "staff",
+            initials: initials(&ctx.staff.name),
+            user_name: Some(ctx.staff.name.clone()),
+            nav,
+            ..Self::public(title, business, csrf)
+        }
+    }
+
+    pub fn with_notice(mut self, notice: Option<&str>) -> Self {
+        self.notice = notice.map(str::to_owned);
+        self
+    }
+}
+
+/// Format a unix time for people, in UTC until users choose a time zone.
+pub fn when(unix: i64) -> String {
+    courtyard_app::emails::format_time(unix)
+}
+
+/// The one-line confirmation shown after a redirect (`?done=key`). Only known
+/// keys are shown, so a link can't put arbitrary text on the page.
+pub fn notice(key: Option<&str>) -> Option<&'static str> {
+    Some(match key? {
+        "saved" => "Your changes have been saved.",
+        "created" => "Created.",
+        "invited" => "The invitation is on its way.",
+        "access" => "Portal access saved. The user is awaiting an invitation.",
+        "deactivated" => "The user has been deactivated and every session has ended.",
+        "reactivated" => "The user has been reactivated.",
+        "ended" => "The session has ended.",
+        "password" => "Your password has been changed. Log in with your new password.",
+        "loggedout" => "You have logged out.",
+        "staffpassword" => "Your password is set. Log in to continue.",
+        _ => return None,
+    })
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}

@@ -1,0 +1,635 @@
+//! The portal: what people at customer companies see.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use courtyard_app::auth::{self, UserKind};
+use courtyard_app::customers::{self, MyDetailsForm};
+use courtyard_app::AppError;
+use courtyard_domain::{Action, Module};
+use serde::Deserialize;
+
+use crate::csrf::CsrfToken;
+use crate::error::WebResult;
+use crate::forms::{Errors, Form};
+use crate::layout::{notice, when, Layout};
+use crate::session::{
+    cookie_value, login_response, logout_response, safe_next, Client, Portal, PORTAL_COOKIE,
+};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route(
+            "/forgot-password",
+            get(forgot_password_form).post(forgot_password),
+        )
+        .route(
+            "/forgot-username",
+            get(forgot_username_form).post(forgot_username),
+        )
+        .route("/reset/{token}", get(reset_form).post(reset))
+        .route(
+            "/invitation/{token}",
+            get(invitation_form).post(accept_invitation),
+        )
+        .route("/me", get(my_details_form).post(update_my_details))
+        .route("/me/sessions", get(list_sessions))
+        .route("/me/sessions/end", post(end_session))
+        .route("/{module}", get(module_page))
+}
+
+pub(crate) fn render(t: &impl Template) -> WebResult<Response> {
+    t.render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| WebError::App(AppError::Internal(e.into())))
+}
+
+fn business(s: &AppState) -> &str {
+    &s.app.config.business_name
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    pub done: Option<String>,
+    pub next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(crate) struct LoginPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub action: &'static str,
+    pub email: String,
+    pub next: String,
+    pub error: Option<String>,
+    pub show_help_links: bool,
+}
+
+async fn login_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Response> {
+    render(&LoginPage {
+        layout: Layout::public("Log in", business(&s), &csrf.0)
+            .with_notice(notice(q.done.as_deref())),
+        heading: format!("Log in to {}", business(&s)),
+        action: "/login",
+        email: String::new(),
+        next: safe_next(q.next.as_deref(), "/"),
+        error: None,
+        show_help_links: true,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub next: String,
+}
+
+async fn login(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Client(client): Client,
+    Form(f): Form<LoginForm>,
+) -> WebResult<Response> {
+    match auth::portal_login(&s.app, &f.email, &f.password, &client).await {
+        Ok(session) => Ok(login_response(
+            &s,
+            PORTAL_COOKIE,
+            &session,
+            &safe_next(Some(&f.next), "/"),
+        )),
+        Err(AppError::Refused(msg)) => {
+            let mut r = render(&LoginPage {
+                layout: Layout::public("Log in", business(&s), &csrf.0),
+                heading: format!("Log in to {}", business(&s)),
+                action: "/login",
+                email: f.email,
+                next: safe_next(Some(&f.next), "/"),
+                error: Some(msg),
+                show_help_links: true,
+            })?;
+            *r.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn logout(State(s): State<AppState>, headers: axum::http::HeaderMap) -> WebResult<Response> {
+    if let Some(raw) = cookie_value(&headers, PORTAL_COOKIE) {
+        auth::logout(&s.app, &raw).await?;
+    }
+    Ok(logout_response(&s, PORTAL_COOKIE, "/login?done=loggedout"))
+}
+
+#[derive(Template)]
+#[template(path = "portal/forgot.html")]
+struct ForgotPage {
+    layout: Layout,
+    heading: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    email: String,
+    error: Option<String>,
+    sent_to: Option<String>,
+    sent_text: &'static str,
+}
+
+const FORGOT_PW: (&str, &str, &str, &str) = (
+    "Forgot your password?",
+    "Enter the email address you log in with. We will send you a link to choose a new password.",
+    "/forgot-password",
+    "If an account uses this address, we have sent it a link to choose a new password. The link works once and expires within the hour. Check your spam folder if nothing arrives in a few minutes.",
+);
+const FORGOT_USER: (&str, &str, &str, &str) = (
+    "Forgot your username?",
+    "Your username is your email address. Enter the address you think you used, and we will send a reminder to it.",
+    "/forgot-username",
+    "If an account uses this address, we have sent it a reminder of the username. Check your spam folder if nothing arrives in a few minutes.",
+);
+
+fn forgot_page(
+    s: &AppState,
+    csrf: &str,
+    which: (&'static str, &'static str, &'static str, &'static str),
+    email: String,
+    error: Option<String>,
+    sent: bool,
+) -> WebResult<Response> {
+    render(&ForgotPage {
+        layout: Layout::public(which.0, business(s), csrf),
+        heading: which.0,
+        intro: which.1,
+        action: which.2,
+        sent_to: sent.then(|| email.clone()),
+        email,
+        error,
+        sent_text: which.3,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    pub email: String,
+}
+
+async fn forgot_password_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+) -> WebResult<Response> {
+    forgot_page(&s, &csrf.0, FORGOT_PW, String::new(), None, false)
+}
+
+async fn forgot_password(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Form(f): Form<EmailForm>,
+) -> WebResult<Response> {
+    match auth::request_password_reset(&s.app, &f.email).await {
+        Ok(()) => forgot_page(
+            &s,
+            &csrf.0,
+            FORGOT_PW,
+            f.email.trim().to_owned(),
+            None,
+            true,
+        ),
+        Err(AppError::Invalid(e)) => forgot_page(
+            &s,
+            &csrf.0,
+            FORGOT_PW,
+            f.email,
+            Some(e[0].message.clone()),
+            false,
+        )
+        .map(unprocessable),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn forgot_username_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+) -> WebResult<Response> {
+    forgot_page(&s, &csrf.0, FORGOT_USER, String::new(), None, false)
+}
+
+async fn forgot_username(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Form(f): Form<EmailForm>,
+) -> WebResult<Response> {
+    match auth::request_username(&s.app, &f.email).await {
+        Ok(()) => forgot_page(
+            &s,
+            &csrf.0,
+            FORGOT_USER,
+            f.email.trim().to_owned(),
+            None,
+            true,
+        ),
+        Err(AppError::Invalid(e)) => forgot_page(
+            &s,
+            &csrf.0,
+            FORGOT_USER,
+            f.email,
+            Some(e[0].message.clone()),
+            false,
+        )
+        .map(unprocessable),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn unprocessable(mut r: Response) -> Response {
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    r
+}
+
+#[derive(Template)]
+#[template(path = "set_password.html")]
+pub(crate) struct SetPasswordPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub intro: String,
+    pub action: String,
+    pub username: String,
+    pub button: &'static str,
+    pub errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub password: String,
+    pub confirm: String,
+}
+
+/// A dead link gets a page that says so and what to do next.
+fn link_gone(s: &AppState, csrf: &str, msg: String, what_next: &str) -> WebResult<Response> {
+    let mut r = render(&crate::error::LinkGonePage {
+        layout: Layout::public("Link expired", business(s), csrf),
+        message: msg,
+        what_next: what_next.to_owned(),
+    })?;
+    *r.status_mut() = axum::http::StatusCode::GONE;
+    Ok(r)
+}
+
+const INVITE_GONE: &str = "Ask the person who invited you to send a new invitation. If you already set your password, log in instead.";
+const RESET_GONE: &str =
+    "You can ask for a new link from the \u{201c}Forgot your password?\u{201d} page.";
+
+fn refused_message(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Refused(m) => Some(m.clone()),
+        AppError::NotFound => Some("This link has expired or has already been used.".into()),
+        _ => None,
+    }
+}
+
+async fn invitation_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(token): Path<String>,
+) -> WebResult<Response> {
+    match auth::invitation_user(&s.app, &token).await {
+        Ok(user) => render(&invitation_page(
+            &s,
+            &csrf.0,
+            &token,
+            &user.first_name,
+            user.email.clone(),
+            Errors::default(),
+        )),
+        Err(e) => match refused_message(&e) {
+            Some(m) => link_gone(&s, &csrf.0, m, INVITE_GONE),
+            None => Err(e.into()),
+        },
+    }
+}
+
+fn invitation_page(
+    s: &AppState,
+    csrf: &str,
+    token: &str,
+    first_name: &str,
+    email: String,
+    errors: Errors,
+) -> SetPasswordPage {
+    SetPasswordPage {
+        layout: Layout::public("Accept invitation", business(s), csrf),
+        heading: format!("Welcome, {first_name}"),
+        intro: format!("{} has invited you to its customer portal. Choose a password to finish setting up your account.", business(s)),
+        action: format!("/invitation/{token}"),
+        username: email,
+        button: "Set password and continue",
+        errors,
+    }
+}
+
+async fn accept_invitation(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Client(client): Client,
+    Path(token): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> WebResult<Response> {
+    match auth::accept_invitation(&s.app, &token, &f.password, &f.confirm, &client).await {
+        Ok(session) => Ok(login_response(&s, PORTAL_COOKIE, &session, "/")),
+        Err(AppError::Invalid(errors)) => {
+            let user = auth::invitation_user(&s.app, &token).await?;
+            render(&invitation_page(
+                &s,
+                &csrf.0,
+                &token,
+                &user.first_name,
+                user.email.clone(),
+                Errors(errors),
+            ))
+            .map(unprocessable)
+        }
+        Err(e) => match refused_message(&e) {
+            Some(m) => link_gone(&s, &csrf.0, m, INVITE_GONE),
+            None => Err(e.into()),
+        },
+    }
+}
+
+fn reset_page(
+    s: &AppState,
+    csrf: &str,
+    token: &str,
+    email: String,
+    errors: Errors,
+) -> SetPasswordPage {
+    SetPasswordPage {
+        layout: Layout::public("Choose a new password", business(s), csrf),
+        heading: "Choose a new password".into(),
+        intro: "Use at least 12 characters. A few unrelated words make a strong password that is easy to remember.".into(),
+        action: format!("/reset/{token}"),
+        username: email,
+        button: "Change password",
+        errors,
+    }
+}
+
+async fn reset_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(token): Path<String>,
+) -> WebResult<Response> {
+    match auth::reset_user(&s.app, &token).await {
+        Ok(user) => render(&reset_page(
+            &s,
+            &csrf.0,
+            &token,
+            user.email,
+            Errors::default(),
+        )),
+        Err(e) => match refused_message(&e) {
+            Some(m) => link_gone(&s, &csrf.0, m, RESET_GONE),
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn reset(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(token): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> WebResult<Response> {
+    match auth::reset_password(&s.app, &token, &f.password, &f.confirm).await {
+        Ok(()) => Ok(logout_response(&s, PORTAL_COOKIE, "/login?done=password")),
+        Err(AppError::Invalid(errors)) => {
+            let user = auth::reset_user(&s.app, &token).await?;
+            render(&reset_page(&s, &csrf.0, &token, user.email, Errors(errors))).map(unprocessable)
+        }
+        Err(e) => match refused_message(&e) {
+            Some(m) => link_gone(&s, &csrf.0, m, RESET_GONE),
+            None => Err(e.into()),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+struct HomePage {
+    layout: Layout,
+    first_name: String,
+    company_name: String,
+    modules: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+async fn home(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Response> {
+    let modules = ctx
+        .grants
+        .modules()
+        .into_iter()
+        .map(|m| (m.label(), m.portal_path(), m.blurb()))
+        .collect();
+    render(&HomePage {
+        layout: Layout::portal("Home", business(&s), &csrf.0, &ctx, "/")
+            .with_notice(notice(q.done.as_deref())),
+        first_name: ctx.user.first_name.clone(),
+        company_name: ctx.user.company_name.clone().unwrap_or_default(),
+        modules,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/module.html")]
+struct ModulePage {
+    layout: Layout,
+    label: &'static str,
+    blurb: &'static str,
+    lower: String,
+}
+
+/// A module's landing page. Modules the user was not granted do not exist for them.
+async fn module_page(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Path(module): Path<String>,
+) -> WebResult<Response> {
+    let m = Module::ALL
+        .iter()
+        .copied()
+        .find(|m| m.portal_path().trim_start_matches('/') == module && *m != Module::MyDetails)
+        .filter(|m| ctx.grants.allows(*m, Action::View))
+        .ok_or(WebError::NotFound)?;
+    render(&ModulePage {
+        layout: Layout::portal(m.label(), business(&s), &csrf.0, &ctx, m.portal_path()),
+        label: m.label(),
+        blurb: m.blurb(),
+        lower: m.label().to_lowercase(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/me.html")]
+struct MyDetailsPage {
+    layout: Layout,
+    form: MyDetailsForm,
+    email: String,
+    has_company: bool,
+    can_edit_company: bool,
+    errors: Errors,
+}
+
+async fn my_details_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Response> {
+    if !ctx.grants.allows(Module::MyDetails, Action::View) {
+        return Err(WebError::NotFound);
+    }
+    let d = customers::my_details(&s.app, &ctx).await?;
+    render(&MyDetailsPage {
+        layout: Layout::portal("My details", business(&s), &csrf.0, &ctx, "/me")
+            .with_notice(notice(q.done.as_deref())),
+        form: d.form(),
+        email: ctx.user.email.clone(),
+        has_company: d.company.is_some(),
+        can_edit_company: d.can_edit_company,
+        errors: Errors::default(),
+    })
+}
+
+async fn update_my_details(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Form(f): Form<MyDetailsForm>,
+) -> WebResult<Response> {
+    if !ctx.grants.allows(Module::MyDetails, Action::View) {
+        return Err(WebError::NotFound);
+    }
+    match customers::update_my_details(&s.app, &ctx, &f).await {
+        Ok(()) => Ok(Redirect::to("/me?done=saved").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let d = customers::my_details(&s.app, &ctx).await?;
+            render(&MyDetailsPage {
+                layout: Layout::portal("My details", business(&s), &csrf.0, &ctx, "/me"),
+                form: f,
+                email: ctx.user.email.clone(),
+                has_company: d.company.is_some(),
+                can_edit_company: d.can_edit_company,
+                errors: Errors(errors),
+            })
+            .map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) struct SessionRow {
+    pub id: String,
+    pub current: bool,
+    pub device: String,
+    pub ip: String,
+    pub started: String,
+    pub last_seen: String,
+}
+
+pub(crate) fn session_rows(list: Vec<auth::Session>, current: &str) -> Vec<SessionRow> {
+    list.into_iter()
+        .map(|x| SessionRow {
+            current: x.id_hash == current,
+            device: describe_agent(&x.user_agent),
+            ip: x.ip,
+            started: when(x.created_at),
+            last_seen: when(x.last_seen_at),
+            id: x.id_hash,
+        })
+        .collect()
+}
+
+/// "Chrome on Android" from a user-agent string, good enough to tell devices apart.
+fn describe_agent(ua: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map_or("Unknown browser", |(_, v)| v);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map_or("unknown system", |(_, v)| v);
+    format!("{browser} on {os}")
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+pub(crate) struct SessionsPage {
+    pub layout: Layout,
+    pub action: &'static str,
+    pub sessions: Vec<SessionRow>,
+}
+
+async fn list_sessions(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Response> {
+    let list = auth::list_sessions(&s.app, UserKind::Portal, &ctx.user.id).await?;
+    render(&SessionsPage {
+        layout: Layout::portal("My sessions", business(&s), &csrf.0, &ctx, "/me/sessions")
+            .with_notice(notice(q.done.as_deref())),
+        action: "/me/sessions/end",
+        sessions: session_rows(list, &ctx.session.id_hash),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndSessionForm {
+    pub id: String,
+}
+
+async fn end_session(
+    State(s): State<AppState>,
+    Portal(ctx): Portal,
+    Form(f): Form<EndSessionForm>,
+) -> WebResult<Response> {
+    auth::end_session(&s.app, UserKind::Portal, &ctx.user.id, &f.id).await?;
+    if f.id == ctx.session.id_hash {
+        return Ok(logout_response(&s, PORTAL_COOKIE, "/login?done=loggedout"));
+    }
+    Ok(Redirect::to("/me/sessions?done=ended").into_response())
+}

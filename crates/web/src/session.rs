@@ -1,0 +1,193 @@
+//! Session cookies and the extractors that resolve a request to a logged-in
+//! portal user (their customer scope) or staff member before a handler runs.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use courtyard_app::auth::{self, ClientInfo, PortalContext, StaffContext};
+
+use crate::{AppState, WebError};
+
+pub const PORTAL_COOKIE: &str = "cy_portal";
+pub const STAFF_COOKIE: &str = "cy_staff";
+
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Add a `Set-Cookie`: HttpOnly always, `Secure` behind TLS. `max_age` of
+/// `Some(0)` deletes the cookie; `None` makes a browser-session cookie.
+pub fn set_cookie(
+    resp: &mut Response,
+    name: &str,
+    value: &str,
+    same_site: &str,
+    max_age: Option<i64>,
+    secure: bool,
+) {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+pub fn client_info(parts: &Parts) -> ClientInfo {
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    ClientInfo { ip, user_agent }
+}
+
+/// The caller's address and browser, for rate limits and the sessions list.
+pub struct Client(pub ClientInfo);
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_info(parts)))
+    }
+}
+
+/// A logged-in portal user. Without a live session the request is sent to
+/// the login page and the handler never runs.
+pub struct Portal(pub PortalContext);
+
+/// A logged-in staff member.
+pub struct Staff(pub StaffContext);
+
+pub enum AuthRejection {
+    Login(String),
+    Error(WebError),
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        match self {
+            AuthRejection::Login(to) => Redirect::to(&to).into_response(),
+            AuthRejection::Error(e) => e.into_response(),
+        }
+    }
+}
+
+fn login_redirect(parts: &Parts, login: &str) -> AuthRejection {
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|u| u.0.clone())
+        .unwrap_or_else(|| parts.uri.clone());
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    if path == "/" || path == "/staff" || parts.method != axum::http::Method::GET {
+        AuthRejection::Login(login.to_owned())
+    } else {
+        let next: String = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
+        AuthRejection::Login(format!("{login}?{next}"))
+    }
+}
+
+impl FromRequestParts<AppState> for Portal {
+    type Rejection = AuthRejection;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(raw) = cookie_value(&parts.headers, PORTAL_COOKIE) else {
+            return Err(login_redirect(parts, "/login"));
+        };
+        match auth::portal_session(&state.app, &raw).await {
+            Ok(Some(ctx)) => Ok(Portal(ctx)),
+            Ok(None) => Err(login_redirect(parts, "/login")),
+            Err(e) => Err(AuthRejection::Error(e.into())),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AuthRejection;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(raw) = cookie_value(&parts.headers, STAFF_COOKIE) else {
+            return Err(login_redirect(parts, "/staff/login"));
+        };
+        match auth::staff_session(&state.app, &raw).await {
+            Ok(Some(ctx)) => Ok(Staff(ctx)),
+            Ok(None) => Err(login_redirect(parts, "/staff/login")),
+            Err(e) => Err(AuthRejection::Error(e.into())),
+        }
+    }
+}
+
+/// Only same-site relative paths are followed after login.
+pub fn safe_next(next: Option<&str>, default: &str) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => default.to_owned(),
+    }
+}
+
+/// After login: the session cookie, and a fresh CSRF token so that one
+/// planted before login is useless afterwards.
+pub fn login_response(
+    state: &AppState,
+    cookie: &str,
+    session: &auth::NewSession,
+    to: &str,
+) -> Response {
+    let secure = state.app.config.secure_cookies();
+    let mut resp = Redirect::to(to).into_response();
+    set_cookie(
+        &mut resp,
+        cookie,
+        &session.cookie_value,
+        "Lax",
+        None,
+        secure,
+    );
+    set_cookie(
+        &mut resp,
+        crate::csrf::COOKIE,
+        &session.csrf_token,
+        "Strict",
+        None,
+        secure,
+    );
+    resp
+}
+
+pub fn logout_response(state: &AppState, cookie: &str, to: &str) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    set_cookie(
+        &mut resp,
+        cookie,
+        "",
+        "Lax",
+        Some(0),
+        state.app.config.secure_cookies(),
+    );
+    resp
+}
