@@ -63,7 +63,8 @@ pub struct Config {
 pub struct MailConfig {
     /// `file` (default: one .eml per message in `<data_dir>/mail`), `smtp` or `memory`.
     pub transport: String,
-    pub from: String,
+    /// The sender; defaults to `<business_name> <portal@localhost>`.
+    pub from: Option<String>,
     /// e.g. `smtps://user:password@smtp.example.com` (lettre's URL format).
     pub smtp_url: Option<Secret>,
 }
@@ -104,7 +105,7 @@ impl Default for MailConfig {
     fn default() -> Self {
         Self {
             transport: "file".into(),
-            from: "Courtyard <portal@localhost>".into(),
+            from: None,
             smtp_url: None,
         }
     }
@@ -135,6 +136,10 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// `COURTYARD_*` variables that are not configuration keys: the log filter
+/// and the binary path the test tools use.
+const NOT_CONFIG: &[&str] = &["LOG", "BIN"];
+
 /// The variable naming a config file when `--config` is not given.
 pub const CONFIG_ENV: &str = "COURTYARD_CONFIG";
 
@@ -159,7 +164,12 @@ impl Config {
             let Some(rest) = key.strip_prefix("COURTYARD_") else {
                 continue;
             };
-            if key == CONFIG_ENV || rest.starts_with("TEST_") {
+            // Variables that belong to the tooling, not to the configuration.
+            if key == CONFIG_ENV
+                || NOT_CONFIG.contains(&rest)
+                || rest.starts_with("TEST_")
+                || rest.starts_with("E2E_")
+            {
                 continue;
             }
             let path: Vec<String> = rest.split("__").map(|p| p.to_lowercase()).collect();
@@ -231,6 +241,16 @@ impl Config {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The sender address in effect.
+    pub fn mail_from(&self) -> String {
+        self.mail.from.clone().unwrap_or_else(|| {
+            format!(
+                "{} <portal@localhost>",
+                self.business_name.replace(['<', '>', '"', ','], "")
+            )
+        })
     }
 
     /// The public address in effect.

@@ -26,7 +26,7 @@ pub async fn enqueue_email(
 /// Send straight away (from inside a job).
 pub async fn send_now(app: &App, email: &Email) -> AppResult<()> {
     app.mailer
-        .send(&app.config.mail.from, email)
+        .send(&app.config.mail_from(), email)
         .await
         .map_err(|e| AppError::Internal(e.into()))
 }

@@ -138,7 +138,7 @@ pub async fn set_state(conn: &mut Conn, id: &str, from: &str, to: &str, now: i64
     let stamp = match to {
         "pending" => ", invited_at = $4",
         "active" => ", activated_at = COALESCE(activated_at, $4)",
-        _ => ", updated_at = $4",
+        _ => "",
     };
     let sql = format!(
         "UPDATE portal_users SET state = $1, updated_at = $4{stamp} WHERE id = $2 AND state = $3"

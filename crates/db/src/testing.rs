@@ -112,7 +112,9 @@ impl Drop for TestDb {
                 .build()
                 .expect("cleanup runtime");
             rt.block_on(async move {
-                pool.close().await;
+                // After a panic, connections may still be checked out by the
+                // test's (now stopped) runtime; never wait for them for long.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), pool.close()).await;
                 match cleanup {
                     Cleanup::File(path) => {
                         for suffix in ["", "-wal", "-shm"] {
@@ -129,6 +131,9 @@ impl Drop for TestDb {
                         )
                         .await
                         {
+                            let _ = sqlx::query("SET lock_timeout = '5s'")
+                                .execute(&admin.pool)
+                                .await;
                             let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
                                 .execute(&admin.pool)
                                 .await;
@@ -152,5 +157,6 @@ where
         eprintln!("-- running on {backend:?}");
         let t = TestDb::new(backend).await;
         test(t.db.clone()).await;
+        t.db.close().await;
     }
 }

@@ -99,7 +99,8 @@ mod tests {
             "a@x..com",
             ".a@x.com",
             "a..b@x.com",
-            "a@x.com\n",
+            "a@x.com\nb",
+            "a\u{0}@x.com",
             "<script>@x.com",
         ] {
             assert!(

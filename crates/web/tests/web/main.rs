@@ -1,0 +1,7 @@
+//! Integration tests of the real router, each on SQLite and (when
+//! `COURTYARD_TEST_POSTGRES_URL` is set) PostgreSQL.
+
+mod accounts;
+mod security;
+mod staff;
+mod support;

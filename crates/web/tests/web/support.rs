@@ -1,0 +1,301 @@
+//! Black-box helpers: the real router, a fresh database per backend, memory
+//! mail, and a small browser-like client with a cookie jar.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use courtyard_app::config::Config;
+use courtyard_app::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
+use courtyard_app::db::testing::each_backend;
+use courtyard_app::portal_users::{self, PortalUserForm};
+use courtyard_app::{worker, App, Mailer};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "quiet-harbour-lantern-42";
+
+pub struct TestApp {
+    pub app: App,
+    pub router: Router,
+}
+
+/// Run `test` on SQLite, and on PostgreSQL when configured.
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    each_backend(|db| {
+        let mut config = Config::default();
+        config.public_url = Some("http://portal.test".into());
+        config.mail.transport = "memory".into();
+        config.business_name = "Harbour Studio".into();
+        config.max_body_bytes = 64 * 1024;
+        let app = App::new(db, Mailer::memory(), config);
+        let router = courtyard_web::router(app.clone());
+        test(TestApp { app, router })
+    })
+    .await;
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, s: u16) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            s,
+            "unexpected status; body:\n{}",
+            self.body
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in body:\n{}",
+            self.body
+        );
+        self
+    }
+}
+
+/// A browser: keeps cookies, fills the CSRF field like a rendered form would.
+pub struct Browser {
+    router: Router,
+    pub jar: HashMap<String, String>,
+    pub ip: SocketAddr,
+}
+
+impl TestApp {
+    pub fn browser(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            jar: HashMap::new(),
+            ip: "203.0.113.7:40000".parse().unwrap(),
+        }
+    }
+
+    /// Deliver every queued email now.
+    pub async fn deliver(&self) {
+        worker::drain(&self.app).await.expect("drain outbox");
+    }
+
+    pub fn sent(&self) -> Vec<courtyard_app::Email> {
+        self.app.mailer.sent()
+    }
+
+    /// The last link to `prefix` mailed to `to`.
+    pub fn link_for(&self, to: &str, prefix: &str) -> String {
+        let mail = self
+            .sent()
+            .into_iter()
+            .rev()
+            .find(|m| m.to == to && m.text.contains(prefix))
+            .unwrap_or_else(|| panic!("no mail to {to} with {prefix}"));
+        let start = mail.text.find("http://portal.test").unwrap();
+        let rest = &mail.text[start + "http://portal.test".len()..];
+        rest.split_whitespace().next().unwrap().to_owned()
+    }
+
+    pub async fn permission_set(&self, name: &str, grants: &[&str]) -> String {
+        customers::create_permission_set(
+            &self.app,
+            &PermissionSetForm {
+                name: name.into(),
+                description: String::new(),
+                grants: grants.iter().map(|g| g.to_string()).collect(),
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    pub async fn company(&self, name: &str, access: &str) -> String {
+        customers::create_company(
+            &self.app,
+            &CompanyForm {
+                name: name.into(),
+                portal_access: access.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    pub async fn contact(&self, company_id: &str, first: &str, email: &str) -> String {
+        customers::create_contact(
+            &self.app,
+            &ContactForm {
+                company_id: company_id.into(),
+                first_name: first.into(),
+                last_name: "Tester".into(),
+                email: email.into(),
+                portal_access: "inherit".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    pub fn user_form(&self, email: &str, set_id: &str) -> PortalUserForm {
+        PortalUserForm {
+            email: email.into(),
+            permission_set_id: set_id.into(),
+            record_scope: "company".into(),
+            ..Default::default()
+        }
+    }
+
+    /// A pending portal user with an invitation in the mailbox; returns (user id, invitation path).
+    pub async fn invited(
+        &self,
+        company_id: &str,
+        first: &str,
+        email: &str,
+        set_id: &str,
+    ) -> (String, String) {
+        let contact = self.contact(company_id, first, email).await;
+        let id =
+            portal_users::give_access(&self.app, &contact, &self.user_form(email, set_id), true)
+                .await
+                .unwrap();
+        self.deliver().await;
+        (id, self.link_for(email, "/invitation/"))
+    }
+
+    /// An active portal user who accepted their invitation with [`PASSWORD`].
+    pub async fn active(&self, company_id: &str, first: &str, email: &str, set_id: &str) -> String {
+        let (id, link) = self.invited(company_id, first, email, set_id).await;
+        let mut b = self.browser();
+        b.get(&link).await.assert_status(200);
+        b.post(&link, &[("password", PASSWORD), ("confirm", PASSWORD)])
+            .await
+            .assert_status(303);
+        id
+    }
+
+    /// A staff member with [`PASSWORD`] and a browser logged in as them.
+    pub async fn staff_browser(
+        &self,
+        email: &str,
+        role: courtyard_app::domain::StaffRole,
+    ) -> Browser {
+        courtyard_app::auth::create_staff(&self.app, email, "Sam Staff", role, Some(PASSWORD))
+            .await
+            .unwrap();
+        let mut b = self.browser();
+        b.get("/staff/login").await;
+        b.post("/staff/login", &[("email", email), ("password", PASSWORD)])
+            .await
+            .assert_status(303);
+        b
+    }
+
+    pub async fn portal_browser(&self, email: &str) -> Browser {
+        let mut b = self.browser();
+        b.login(email, PASSWORD).await.assert_status(303);
+        b
+    }
+}
+
+impl Browser {
+    fn cookie_header(&self) -> String {
+        self.jar
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if !self.jar.is_empty() {
+            req.headers_mut()
+                .insert(header::COOKIE, self.cookie_header().parse().unwrap());
+        }
+        req.extensions_mut().insert(ConnectInfo(self.ip));
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        for c in resp.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.jar.remove(k);
+            } else {
+                self.jar.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.send(
+            Request::get(path)
+                .header(header::HOST, "portal.test")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Post a form the way the page would: with the CSRF token from the cookie.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        if !self.jar.contains_key("cy_csrf") {
+            self.get("/login").await;
+        }
+        let token = self.jar.get("cy_csrf").cloned().unwrap();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &serde_urlencoded::to_string(&all).unwrap())
+            .await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, body: &str) -> Resp {
+        self.send(
+            Request::post(path)
+                .header(header::HOST, "portal.test")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn login(&mut self, email: &str, password: &str) -> Resp {
+        self.get("/login").await;
+        self.post("/login", &[("email", email), ("password", password)])
+            .await
+    }
+}

@@ -1,0 +1,137 @@
+// Full-page screenshots of every main page at phone and desktop sizes, for
+// people to look at. Saved to e2e/screenshots/<name>-<phone|desktop>.png
+// (git-ignored). The test fails on server errors and on console errors such
+// as Content-Security-Policy violations.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+
+import { DESKTOP, PHONE, launchBrowser, newPage } from '../lib/browser.mjs';
+import {
+  acceptInvitation,
+  createPerson,
+  invitationLink,
+  invitePerson,
+  portalLogin,
+  staffLogin,
+} from '../lib/flows.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+
+const VIEWPORTS = [
+  { name: 'phone', viewport: PHONE, options: { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } },
+  { name: 'desktop', viewport: DESKTOP, options: {} },
+];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('screenshots of every main page, phone and desktop', { timeout: 90_000 }, async (t) => {
+  const failures = [];
+  const overflow = [];
+  const contexts = [];
+  const open = async (viewport) => {
+    const p = await newPage(browser, { server, viewport: viewport.viewport, ...viewport.options });
+    contexts.push(p.context);
+    return p.page;
+  };
+
+  /** Load `url`, check it, and save a full-page screenshot as `<name>-<viewport>.png`. */
+  const shoot = async (page, viewport, name, url) => {
+    const before = page.problems.length;
+    let status = 'no response';
+    try {
+      const res = await page.goto(url);
+      status = res ? res.status() : 'no response';
+      await page.evaluate(() => document.fonts.ready);
+    } catch (e) {
+      failures.push(`${name} (${viewport.name}) ${url}: ${e.message}`);
+      return;
+    }
+    if (typeof status !== 'number' || status >= 500) {
+      failures.push(`${name} (${viewport.name}) ${url}: HTTP ${status}`);
+    }
+    for (const p of page.problems.slice(before)) {
+      const csp = /Content Security Policy|Content-Security-Policy/i.test(p) ? 'CSP VIOLATION: ' : '';
+      failures.push(`${name} (${viewport.name}): ${csp}${p}`);
+    }
+    const wide = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+    if (wide.scroll > wide.inner) {
+      overflow.push(`${name} (${viewport.name}): page is ${wide.scroll}px wide in a ${wide.inner}px viewport`);
+    }
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${viewport.name}.png`), fullPage: true });
+  };
+
+  try {
+    // The demo-like setup of the invitation test, plus a second person without access.
+    const setup = await open(VIEWPORTS[1]);
+    await staffLogin(setup, server);
+    const invited = await invitePerson(setup, server);
+    const link = invitationLink(invited.invitation);
+    const otherId = await createPerson(setup, {
+      firstName: 'Sam',
+      lastName: 'Reyes',
+      companyId: invited.companyId,
+      email: 'sam.reyes@client.example',
+      phone: '+44 20 7946 0011',
+      jobTitle: 'Accounts',
+    });
+
+    // Pages without a login, including the invitation (viewing it does not use it up).
+    for (const vp of VIEWPORTS) {
+      const page = await open(vp);
+      await shoot(page, vp, 'login', '/login');
+      await shoot(page, vp, 'forgot-password', '/forgot-password');
+      await shoot(page, vp, 'invitation', link);
+    }
+
+    const password = 'quiet orchard bicycle 7';
+    await acceptInvitation(await open(VIEWPORTS[1]), link, password);
+
+    for (const vp of VIEWPORTS) {
+      const portal = await open(vp);
+      await portalLogin(portal, invited.person.email, password);
+      await shoot(portal, vp, 'portal-home', '/');
+      await shoot(portal, vp, 'my-details', '/me');
+      await shoot(portal, vp, 'my-sessions', '/me/sessions');
+      await shoot(portal, vp, 'not-found', '/quotes');
+
+      const staff = await open(vp);
+      await staffLogin(staff, server);
+      await shoot(staff, vp, 'staff-dashboard', '/staff');
+      await shoot(staff, vp, 'staff-companies', '/staff/companies');
+      await shoot(staff, vp, 'staff-company', `/staff/companies/${invited.companyId}`);
+      await shoot(staff, vp, 'staff-people', '/staff/people');
+      await shoot(staff, vp, 'staff-person', `/staff/people/${invited.personId}`);
+      await shoot(staff, vp, 'staff-give-access', `/staff/people/${otherId}/access`);
+      await shoot(staff, vp, 'staff-portal-users', '/staff/portal-users');
+      await shoot(staff, vp, 'staff-portal-user', `/staff/portal-users/${invited.portalUserId}`);
+      await shoot(staff, vp, 'staff-permission-set-new', '/staff/permission-sets/new');
+      await shoot(staff, vp, 'staff-settings', '/staff/settings');
+    }
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+
+  for (const o of overflow) t.diagnostic(`horizontal overflow: ${o}`);
+  t.diagnostic(`screenshots in ${SHOTS}`);
+  assert.deepEqual(failures, [], `pages with server errors or console errors:\n${failures.join('\n')}`);
+  const expected = 17 * VIEWPORTS.length;
+  const written = fs.readdirSync(SHOTS).filter((f) => /-(phone|desktop)\.png$/.test(f));
+  assert.ok(written.length >= expected, `expected ${expected} screenshots, found ${written.length}`);
+});
