@@ -475,3 +475,25 @@ async fn a_user_sees_their_sessions_and_can_end_one_but_not_someone_elses() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn idle_and_absolute_session_timeouts_end_sessions() {
+    on_each_backend(|t| async move {
+        let set = t.permission_set("Basic", BASIC).await;
+        let co = t.company("Acme", "all").await;
+        t.active(&co, "Ada", "ada@acme.example", &set).await;
+        let mut b = t.portal_browser("ada@acme.example").await;
+        // Active every hour: the idle timeout (2 h) never hits...
+        for _ in 0..23 {
+            t.app.clock.advance(3600);
+            b.get("/").await.assert_status(200);
+        }
+        // ...but the absolute timeout (24 h) does.
+        t.app.clock.advance(3601);
+        b.get("/").await.assert_status(303);
+        let mut c = t.portal_browser("ada@acme.example").await;
+        t.app.clock.advance(2 * 3600 + 60);
+        c.get("/").await.assert_status(303);
+    })
+    .await;
+}
