@@ -430,17 +430,16 @@ pub async fn update_my_details(
     )
     .await?;
     if let (Some((email, website)), Some(company_id)) = (company, ctx.company_id()) {
-        companies::update_details(
-            &mut tx,
-            company_id,
-            form.company_name.trim(),
-            email.as_deref(),
-            optional_text(&form.company_phone).as_deref(),
-            website.as_deref(),
-            optional_text(&form.company_address).as_deref(),
-            now,
-        )
-        .await?;
+        let phone = optional_text(&form.company_phone);
+        let address = optional_text(&form.company_address);
+        let details = companies::CompanyDetails {
+            name: form.company_name.trim(),
+            email: email.as_deref(),
+            phone: phone.as_deref(),
+            website: website.as_deref(),
+            address: address.as_deref(),
+        };
+        companies::update_details(&mut tx, company_id, details, now).await?;
     }
     tx.commit().await.map_err(DbError::from)?;
     Ok(())

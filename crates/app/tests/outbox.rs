@@ -6,8 +6,10 @@ use courtyard_app::db::{outbox, testing::each_backend};
 use courtyard_app::{worker, App, Email, Mailer};
 
 fn app(db: courtyard_app::Db, mailer: Mailer) -> App {
-    let mut config = Config::default();
-    config.public_url = Some("http://portal.test".into());
+    let config = Config {
+        public_url: Some("http://portal.test".into()),
+        ..Default::default()
+    };
     App::new(db, mailer, config)
 }
 

@@ -93,26 +93,31 @@ pub async fn update(conn: &mut Conn, id: &str, input: &CompanyInput, now: i64) -
     Ok(())
 }
 
-/// Update only the contact details a portal user may edit on "My details".
+/// The company details a portal user may edit on "My details".
+#[derive(Debug, Clone, Copy)]
+pub struct CompanyDetails<'a> {
+    pub name: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub website: Option<&'a str>,
+    pub address: Option<&'a str>,
+}
+
 pub async fn update_details(
     conn: &mut Conn,
     id: &str,
-    name: &str,
-    email: Option<&str>,
-    phone: Option<&str>,
-    website: Option<&str>,
-    address: Option<&str>,
+    d: CompanyDetails<'_>,
     now: i64,
 ) -> Result<()> {
     sqlx::query(
         "UPDATE companies SET name = $1, email = $2, phone = $3, website = $4, address = $5, \
          updated_at = $6 WHERE id = $7",
     )
-    .bind(name)
-    .bind(email)
-    .bind(phone)
-    .bind(website)
-    .bind(address)
+    .bind(d.name)
+    .bind(d.email)
+    .bind(d.phone)
+    .bind(d.website)
+    .bind(d.address)
     .bind(now)
     .bind(id)
     .execute(conn)

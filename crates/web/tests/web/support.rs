@@ -31,11 +31,13 @@ where
     Fut: Future<Output = ()>,
 {
     each_backend(|db| {
-        let mut config = Config::default();
-        config.public_url = Some("http://portal.test".into());
+        let mut config = Config {
+            public_url: Some("http://portal.test".into()),
+            business_name: "Harbour Studio".into(),
+            max_body_bytes: 64 * 1024,
+            ..Default::default()
+        };
         config.mail.transport = "memory".into();
-        config.business_name = "Harbour Studio".into();
-        config.max_body_bytes = 64 * 1024;
         let app = App::new(db, Mailer::memory(), config);
         let router = courtyard_web::router(app.clone());
         test(TestApp { app, router })
