@@ -52,6 +52,10 @@ pub struct Config {
     pub business_name: String,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Behind a reverse proxy: take the client address from the last
+    /// `X-Forwarded-For` entry (the one the proxy added) for rate limits and
+    /// the sessions list. Leave off when clients connect directly.
+    pub behind_proxy: bool,
     /// Run the outbox worker inside `serve` (turn off when running `courtyard worker` apart).
     pub in_process_worker: bool,
     pub mail: MailConfig,
@@ -94,6 +98,7 @@ impl Default for Config {
             log_json: false,
             business_name: "Courtyard".into(),
             max_body_bytes: 1024 * 1024,
+            behind_proxy: false,
             in_process_worker: true,
             mail: MailConfig::default(),
             auth: AuthConfig::default(),

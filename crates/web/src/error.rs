@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use courtyard_app::AppError;
 
 use crate::layout::Layout;
@@ -33,14 +33,64 @@ struct ErrorPage {
     message: String,
 }
 
+/// What an error response says; [`negotiate`] turns it into the final body.
+#[derive(Clone, Debug)]
+pub(crate) struct ErrorInfo {
+    heading: String,
+    message: String,
+}
+
 pub(crate) fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
-    let page = ErrorPage {
-        layout: Layout::bare(heading),
+    let mut r = (status, message.to_owned()).into_response();
+    r.extensions_mut().insert(ErrorInfo {
         heading: heading.to_owned(),
         message: message.to_owned(),
+    });
+    r
+}
+
+/// Render every error response for its audience: a JSON envelope for API
+/// clients (`Accept: application/json`), otherwise a page in the business's
+/// colours. Runs once, at the edge, so handlers just return errors.
+pub(crate) async fn negotiate(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+    let resp = next.run(req).await;
+    let Some(info) = resp.extensions().get::<ErrorInfo>().cloned() else {
+        return resp;
     };
-    let body = page.render().unwrap_or_else(|_| message.to_owned());
-    (status, Html(body)).into_response()
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if wants_json {
+        let body = serde_json::json!({ "error": { "status": parts.status.as_u16(), "title": info.heading, "message": info.message } });
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        return Response::from_parts(parts, axum::body::Body::from(body.to_string()));
+    }
+    let page = ErrorPage {
+        layout: Layout::public(&info.heading, &state.app.config.business_name, ""),
+        heading: info.heading,
+        message: info.message,
+    };
+    let body = page.render().unwrap_or_else(|_| page_fallback());
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+fn page_fallback() -> String {
+    "Something went wrong.".to_owned()
 }
 
 impl IntoResponse for WebError {

@@ -80,6 +80,10 @@ pub fn router(app: App) -> Router {
         .route("/static/{file}", get(assets::serve))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::negotiate,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(headers);
     if secure {

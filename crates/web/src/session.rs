@@ -47,12 +47,29 @@ pub fn set_cookie(
     }
 }
 
-pub fn client_info(parts: &Parts) -> ClientInfo {
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+pub fn client_info(parts: &Parts, behind_proxy: bool) -> ClientInfo {
+    let forwarded = behind_proxy
+        .then(|| {
+            parts
+                .headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .rsplit(',')
+                .next()?
+                .trim()
+                .parse::<std::net::IpAddr>()
+                .ok()
+        })
+        .flatten();
+    let ip = forwarded
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string());
     let user_agent = parts
         .headers
         .get(header::USER_AGENT)
@@ -67,8 +84,11 @@ pub struct Client(pub ClientInfo);
 
 impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Client(client_info(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_info(parts, state.app.config.behind_proxy)))
     }
 }
 

@@ -9,7 +9,7 @@ use crate::support::{on_each_backend, PASSWORD};
 async fn every_response_carries_security_headers_and_a_request_id() {
     on_each_backend(|t| async move {
         let mut b = t.browser();
-        for path in ["/login", "/no-such-page", "/healthz", "/staff/login"] {
+        for path in ["/login", "/no/such-page", "/healthz", "/staff/login"] {
             let r = b.get(path).await;
             let csp = r
                 .headers
@@ -234,6 +234,52 @@ async fn portal_pages_need_a_login_and_staff_pages_need_a_staff_login() {
             )
             .await;
         assert_eq!(r.location(), "/");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn errors_are_a_branded_page_for_people_and_a_json_envelope_for_api_clients() {
+    on_each_backend(|t| async move {
+        let mut b = t.browser();
+        let page = b.get("/no/such-page").await;
+        page.assert_status(404)
+            .assert_contains("Page not found")
+            .assert_contains("Harbour Studio");
+        assert!(page
+            .headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+        let req = Request::get("/no/such-page")
+            .header(header::HOST, "portal.test")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::empty())
+            .unwrap();
+        let json = b.send(req).await;
+        json.assert_status(404);
+        assert_eq!(
+            json.headers.get("content-type").unwrap(),
+            "application/json"
+        );
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(v["error"]["status"], 404);
+        assert!(v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not exist"));
+        // A forged form post from an API client gets JSON too.
+        let req = Request::post("/staff/companies")
+            .header(header::HOST, "portal.test")
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("name=x"))
+            .unwrap();
+        let r = b.send(req).await;
+        r.assert_status(403);
+        assert!(r.body.contains("\"status\":403"), "{}", r.body);
     })
     .await;
 }
