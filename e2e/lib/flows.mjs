@@ -239,3 +239,68 @@ export async function activePerson(staffPage, portalPage, server, options = {}) 
   await acceptInvitation(portalPage, invitationLink(invited.invitation), password);
   return { ...invited, password };
 }
+
+// ---- invoices ----
+
+/**
+ * Create an invoice through the staff form. `lines` are
+ * `{ description, quantity, unitPrice, taxRate, discount }` filled into the
+ * first rows of the line editor (the rows after them are left empty).
+ * Returns `{ id, number }`; the page ends on the invoice's staff page.
+ */
+export async function createInvoice(
+  page,
+  { companyId, contactId = '', subject, status = 'unpaid', currency = 'GBP', issuedOn, dueOn, paidOn = '', amountPaid = '', lines, terms },
+) {
+  await visit(page, '/staff/invoices/new');
+  await page.locator('#company_id').selectOption(companyId);
+  if (contactId) await page.locator('#contact_id').selectOption(contactId);
+  await page.locator('#subject').fill(subject);
+  await page.locator('#status').selectOption(status);
+  await page.locator('#currency').selectOption(currency);
+  await page.locator('#issued_on').fill(issuedOn);
+  await page.locator('#due_on').fill(dueOn);
+  await page.locator('#paid_on').fill(paidOn);
+  await page.locator('#amount_paid').fill(amountPaid);
+  const rows = await page.locator('input[name=line_description]').count();
+  assert.ok(rows >= lines.length, `the form has ${rows} line rows, ${lines.length} wanted`);
+  for (const [i, l] of lines.entries()) {
+    await page.locator('input[name=line_description]').nth(i).fill(l.description);
+    await page.locator('input[name=line_quantity]').nth(i).fill(String(l.quantity ?? '1'));
+    await page.locator('input[name=line_unit_price]').nth(i).fill(String(l.unitPrice));
+    await page.locator('input[name=line_tax_rate]').nth(i).fill(String(l.taxRate ?? ''));
+    await page.locator('input[name=line_discount]').nth(i).fill(String(l.discount ?? ''));
+  }
+  if (terms !== undefined) await page.locator('#terms').fill(terms);
+  await submit(page, page.getByRole('button', { name: 'Create invoice' }));
+  const u = new URL(page.url());
+  const m = u.pathname.match(/^\/staff\/invoices\/([^/]+)$/);
+  assert.ok(
+    m && u.search === '?done=created',
+    `after creating invoice ${JSON.stringify(subject)} expected its page with ?done=created, got ${page.url()}${await explain(page)}`,
+  );
+  const heading = (await page.locator('h1').innerText()).trim();
+  const n = heading.match(/^Invoice (INV-\d+)$/);
+  assert.ok(n, `the invoice page's heading names its number, got ${JSON.stringify(heading)}`);
+  return { id: m[1], number: n[1] };
+}
+
+/** The rows of the invoice list (`#invoices`) on the current page, as `{ number, subject, href, ... }`. */
+export async function invoiceRows(page) {
+  if ((await page.locator('#invoices').count()) === 0) return [];
+  return page.locator('#invoices tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => {
+      const cell = (label) => tr.querySelector(`td[data-label="${label}"]`)?.innerText.trim() ?? '';
+      return {
+        number: cell('Number'),
+        href: tr.querySelector('td[data-label="Number"] a')?.getAttribute('href') ?? '',
+        subject: cell('Subject'),
+        issued: cell('Issued'),
+        due: cell('Due'),
+        total: cell('Total'),
+        balance: cell('Balance'),
+        status: cell('Status'),
+      };
+    }),
+  );
+}

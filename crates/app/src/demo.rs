@@ -1,6 +1,7 @@
 //! A small realistic demo: companies, people, permission sets and portal
 //! users in every state. Passwords are generated per run and printed once.
 
+use crate::invoices::{InvoiceForm, LineForm};
 use courtyard_db::{contacts, portal_users, staff};
 use courtyard_domain::StaffRole;
 
@@ -346,9 +347,7 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
             });
         }
     }
-    // The demo's invitation emails are real: they sit in the outbox for the worker.
-    let mut conn = app.db.conn().await?;
-    let _ = contacts::list(&mut conn, &Default::default()).await?;
+    demo_invoices(app).await?;
     Ok(logins)
 }
 
@@ -360,4 +359,107 @@ fn set_name(id: &str, full: &str, finance: &str) -> &'static str {
     } else {
         "Project collaborator"
     }
+}
+
+/// Invoices for every company with people: enough to page through, in every
+/// status, some addressed to a particular contact, some still drafts.
+async fn demo_invoices(app: &App) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    let people = contacts::list(
+        &mut conn,
+        &courtyard_db::contacts::ContactFilter {
+            limit: 1000,
+            ..Default::default()
+        },
+    )
+    .await?;
+    drop(conn);
+    let mut companies: Vec<(String, Vec<String>)> = Vec::new();
+    for p in &people {
+        let Some(co) = &p.company_id else { continue };
+        match companies.iter_mut().find(|(c, _)| c == co) {
+            Some((_, v)) => v.push(p.id.clone()),
+            None => companies.push((co.clone(), vec![p.id.clone()])),
+        }
+    }
+    let work = [
+        (
+            "Design phase",
+            "Concept design, 3 options",
+            "1",
+            "2400",
+            "20",
+        ),
+        (
+            "Site survey",
+            "Measured survey and report",
+            "1",
+            "850",
+            "20",
+        ),
+        ("Monthly retainer", "Support retainer", "1", "1200", "20"),
+        (
+            "Planning application",
+            "Drawings and submission",
+            "1",
+            "1750",
+            "20",
+        ),
+        ("Hosting", "Hosting, 12 months", "12", "45", "0"),
+        ("Workshop", "Half-day workshop", "2", "650", "20"),
+    ];
+    let statuses = [
+        "paid",
+        "paid",
+        "unpaid",
+        "overdue",
+        "partially_paid",
+        "paid",
+        "void",
+        "draft",
+    ];
+    let today = app.clock.today();
+    for (ci, (company, contacts)) in companies.iter().enumerate() {
+        let count = if ci == 0 { 32 } else { 9 };
+        for i in 0..count {
+            let (subject, line, qty, price, tax) = work[(i + ci) % work.len()];
+            let status = statuses[(i * 3 + ci) % statuses.len()];
+            let issued = today - time::Duration::days((i as i64) * 11 + 3);
+            let due = issued + time::Duration::days(30);
+            let paid = matches!(status, "paid");
+            let form = InvoiceForm {
+                company_id: company.clone(),
+                contact_id: if i % 3 == 0 { contacts[i % contacts.len()].clone() } else { String::new() },
+                subject: subject.into(),
+                status: status.into(),
+                currency: "GBP".into(),
+                issued_on: issued.to_string(),
+                due_on: due.to_string(),
+                paid_on: if paid { (issued + time::Duration::days(12)).to_string() } else { String::new() },
+                amount_paid: match status {
+                    "paid" => String::new(),
+                    "partially_paid" => "200".into(),
+                    _ => String::new(),
+                },
+                terms: "Payment within 30 days by bank transfer.\nSort code 12-34-56, account 12345678.".into(),
+                lines: vec![
+                    LineForm { description: line.into(), quantity: qty.into(), unit_price: price.into(), tax_rate: tax.into(), discount: String::new() },
+                    LineForm { description: "Travel and expenses".into(), quantity: "1".into(), unit_price: "95.50".into(), tax_rate: "20".into(), discount: String::new() },
+                ],
+            };
+            let id = crate::invoices::create(app, &form).await?;
+            if paid {
+                // A paid invoice's amount paid is its total.
+                let stored = crate::invoices::staff_find(app, &id).await?;
+                let mut f = InvoiceForm::from_invoice(&stored.invoice, &stored.lines);
+                f.amount_paid = format!(
+                    "{}.{:02}",
+                    stored.invoice.total / 100,
+                    stored.invoice.total % 100
+                );
+                crate::invoices::update(app, &id, &f).await?;
+            }
+        }
+    }
+    Ok(())
 }

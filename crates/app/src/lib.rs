@@ -7,6 +7,7 @@ pub mod customers;
 pub mod demo;
 pub mod emails;
 pub mod error;
+pub mod invoices;
 pub mod portal_users;
 pub mod security;
 pub mod worker;

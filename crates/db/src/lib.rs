@@ -3,6 +3,7 @@
 
 pub mod companies;
 pub mod contacts;
+pub mod invoices;
 pub mod login_failures;
 pub mod outbox;
 pub mod permission_sets;

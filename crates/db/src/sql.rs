@@ -39,6 +39,34 @@ impl Sql {
         self
     }
 
+    /// Append the visibility policy's predicate for rows aliased `alias`:
+    /// ` AND alias.company_id = $n …`. Column names come from the policy
+    /// module, values are bound.
+    pub fn scope(&mut self, alias: &str, p: &courtyard_domain::policy::Predicate) -> &mut Self {
+        use courtyard_domain::policy::Cond;
+        for (cond, _) in &p.0 {
+            match cond {
+                Cond::Never => {
+                    self.push(" AND 1 = 0");
+                }
+                Cond::Eq(col, v) => {
+                    self.push(&format!(" AND {alias}.{col} = ")).bind(v.clone());
+                }
+                Cond::NotIn(col, vs) => {
+                    self.push(&format!(" AND {alias}.{col} NOT IN ("));
+                    for (i, v) in vs.iter().enumerate() {
+                        if i > 0 {
+                            self.push(", ");
+                        }
+                        self.bind(v.to_string());
+                    }
+                    self.push(")");
+                }
+            }
+        }
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

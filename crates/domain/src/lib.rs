@@ -6,8 +6,11 @@
 
 pub mod access;
 pub mod email;
+pub mod invoice;
+pub mod money;
 pub mod password;
 pub mod permissions;
+pub mod policy;
 pub mod portal_user;
 pub mod staff;
 

@@ -94,10 +94,11 @@ impl Layout {
         ctx: &StaffContext,
         active: &str,
     ) -> Self {
-        let items: [(&'static str, &'static str); 5] = [
+        let items: [(&'static str, &'static str); 6] = [
             ("Overview", "/staff"),
             ("Companies", "/staff/companies"),
             ("People", "/staff/people"),
+            ("Invoices", "/staff/invoices"),
             ("Portal users", "/staff/portal-users"),
             ("Permission sets", "/staff/permission-sets"),
         ];

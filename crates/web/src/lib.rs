@@ -5,6 +5,7 @@ mod assets;
 mod csrf;
 mod error;
 mod forms;
+mod invoices;
 mod layout;
 mod portal;
 mod session;

@@ -41,6 +41,9 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(my_details_form).post(update_my_details))
         .route("/me/sessions", get(list_sessions))
         .route("/me/sessions/end", post(end_session))
+        .route("/invoices", get(crate::invoices::portal_list))
+        .route("/invoices/export.csv", get(crate::invoices::portal_export))
+        .route("/invoices/{id}", get(crate::invoices::portal_find))
         .route("/{module}", get(module_page))
 }
 

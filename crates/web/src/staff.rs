@@ -75,6 +75,15 @@ pub fn routes() -> Router<AppState> {
             get(find_permission_set).post(update_permission_set),
         )
         .route("/settings", get(settings_form).post(update_settings))
+        .route(
+            "/invoices",
+            get(crate::invoices::staff_list).post(crate::invoices::staff_create),
+        )
+        .route("/invoices/new", get(crate::invoices::staff_new_form))
+        .route(
+            "/invoices/{id}",
+            get(crate::invoices::staff_find).post(crate::invoices::staff_update),
+        )
 }
 
 fn business(s: &AppState) -> &str {

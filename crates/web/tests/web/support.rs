@@ -301,3 +301,38 @@ impl Browser {
             .await
     }
 }
+
+impl TestApp {
+    /// An invoice with one line of `price` (major units) at 20 % tax.
+    pub async fn invoice(
+        &self,
+        company_id: &str,
+        contact_id: Option<&str>,
+        status: &str,
+        issued: &str,
+        price: &str,
+    ) -> String {
+        courtyard_app::invoices::create(
+            &self.app,
+            &courtyard_app::invoices::InvoiceForm {
+                company_id: company_id.into(),
+                contact_id: contact_id.unwrap_or("").into(),
+                subject: format!("Work {issued}"),
+                status: status.into(),
+                currency: "GBP".into(),
+                issued_on: issued.into(),
+                due_on: issued.into(),
+                lines: vec![courtyard_app::invoices::LineForm {
+                    description: "Consulting".into(),
+                    quantity: "1".into(),
+                    unit_price: price.into(),
+                    tax_rate: "20".into(),
+                    discount: String::new(),
+                }],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    }
+}
