@@ -28,6 +28,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
+pub use portal::{route_table as portal_route_table, Exposure, RouteInfo};
 
 /// The state every handler receives.
 #[derive(Clone)]

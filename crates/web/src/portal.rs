@@ -20,31 +20,91 @@ use crate::session::{
 };
 use crate::{AppState, WebError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-        .route(
-            "/forgot-password",
+/// How a portal route can expose records, for the isolation test. Every
+/// portal route must say, or it does not compile into the router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    /// Reachable without a login; shows no customer records.
+    Public,
+    /// Needs a login; shows only the user's own account.
+    Account,
+    /// Lists records of a module (the body must hold nothing foreign).
+    List(Module),
+    /// `{id}` in the path is a record of this module.
+    Record(Module),
+}
+
+/// One portal route: its path, methods and what it exposes.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteInfo {
+    pub path: &'static str,
+    pub methods: &'static [&'static str],
+    pub exposure: Exposure,
+}
+
+fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
+    use Exposure::*;
+    let r = |path, methods, exposure| RouteInfo {
+        path,
+        methods,
+        exposure,
+    };
+    vec![
+        (r("/", &["GET"], Account), get(home)),
+        (
+            r("/login", &["GET", "POST"], Public),
+            get(login_form).post(login),
+        ),
+        (r("/logout", &["POST"], Public), post(logout)),
+        (
+            r("/forgot-password", &["GET", "POST"], Public),
             get(forgot_password_form).post(forgot_password),
-        )
-        .route(
-            "/forgot-username",
+        ),
+        (
+            r("/forgot-username", &["GET", "POST"], Public),
             get(forgot_username_form).post(forgot_username),
-        )
-        .route("/reset/{token}", get(reset_form).post(reset))
-        .route(
-            "/invitation/{token}",
+        ),
+        (
+            r("/reset/{token}", &["GET", "POST"], Public),
+            get(reset_form).post(reset),
+        ),
+        (
+            r("/invitation/{token}", &["GET", "POST"], Public),
             get(invitation_form).post(accept_invitation),
-        )
-        .route("/me", get(my_details_form).post(update_my_details))
-        .route("/me/sessions", get(list_sessions))
-        .route("/me/sessions/end", post(end_session))
-        .route("/invoices", get(crate::invoices::portal_list))
-        .route("/invoices/export.csv", get(crate::invoices::portal_export))
-        .route("/invoices/{id}", get(crate::invoices::portal_find))
-        .route("/{module}", get(module_page))
+        ),
+        (
+            r("/me", &["GET", "POST"], Account),
+            get(my_details_form).post(update_my_details),
+        ),
+        (r("/me/sessions", &["GET"], Account), get(list_sessions)),
+        (r("/me/sessions/end", &["POST"], Account), post(end_session)),
+        (
+            r("/invoices", &["GET"], List(Module::Invoices)),
+            get(crate::invoices::portal_list),
+        ),
+        (
+            r("/invoices/export.csv", &["GET"], List(Module::Invoices)),
+            get(crate::invoices::portal_export),
+        ),
+        (
+            r("/invoices/{id}", &["GET"], Record(Module::Invoices)),
+            get(crate::invoices::portal_find),
+        ),
+        (r("/{module}", &["GET"], Account), get(module_page)),
+    ]
+}
+
+/// Every portal route with its classification: the list the router is built from.
+pub fn route_table() -> Vec<RouteInfo> {
+    table().into_iter().map(|(info, _)| info).collect()
+}
+
+pub fn routes() -> Router<AppState> {
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (info, method_router)| {
+            router.route(info.path, method_router)
+        })
 }
 
 pub(crate) fn render(t: &impl Template) -> WebResult<Response> {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod invoices;
+mod isolation;
 mod security;
 mod staff;
 mod support;
