@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { DESKTOP, PHONE, launchBrowser, newPage } from '../lib/browser.mjs';
 import {
   acceptInvitation,
+  createInvoice,
   createPerson,
   invitationLink,
   invitePerson,
@@ -41,7 +42,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('screenshots of every main page, phone and desktop', { timeout: 90_000 }, async (t) => {
+test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, async (t) => {
   const failures = [];
   const overflow = [];
   const contexts = [];
@@ -70,9 +71,10 @@ test('screenshots of every main page, phone and desktop', { timeout: 90_000 }, a
       const csp = /Content Security Policy|Content-Security-Policy/i.test(p) ? 'CSP VIOLATION: ' : '';
       failures.push(`${name} (${viewport.name}): ${csp}${p}`);
     }
-    const wide = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-    if (wide.scroll > wide.inner) {
-      overflow.push(`${name} (${viewport.name}): page is ${wide.scroll}px wide in a ${wide.inner}px viewport`);
+    // Against the configured width: with isMobile the layout viewport (innerWidth) grows to fit wide content.
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (wide > viewport.viewport.width) {
+      overflow.push(`${name} (${viewport.name}): page is ${wide}px wide in a ${viewport.viewport.width}px viewport`);
     }
     await page.screenshot({ path: path.join(SHOTS, `${name}-${viewport.name}.png`), fullPage: true });
   };
@@ -92,6 +94,40 @@ test('screenshots of every main page, phone and desktop', { timeout: 90_000 }, a
       jobTitle: 'Accounts',
     });
 
+    // Invoices in several states: a long subject, several lines, a discount, a part payment, a draft.
+    const invoice = await createInvoice(setup, {
+      companyId: invited.companyId,
+      contactId: invited.personId,
+      subject: 'Spring menu photography and website update',
+      status: 'partially_paid',
+      issuedOn: '2026-02-05',
+      dueOn: '2026-03-07',
+      amountPaid: '500.00',
+      lines: [
+        { description: 'Photography day on site, including editing of 40 images', quantity: '1', unitPrice: '850', taxRate: '20' },
+        { description: 'Menu pages update', quantity: '3.5', unitPrice: '65', taxRate: '20', discount: '10' },
+        { description: 'Domain renewal', quantity: '1', unitPrice: '14.99', taxRate: '0' },
+      ],
+      terms: 'Payment within 30 days of the invoice date.\nBank transfer to Harbour Studio Ltd, sort code 00-00-00.',
+    });
+    for (const [subject, status, issuedOn, dueOn, unitPrice] of [
+      ['Brand workshop', 'overdue', '2026-01-12', '2026-02-11', '1200'],
+      ['Hosting, January', 'unpaid', '2026-02-01', '2026-03-03', '25'],
+      ['Logo refresh', 'paid', '2025-11-20', '2025-12-20', '640'],
+      ['Not sent yet', 'draft', '2026-02-18', '2026-03-20', '90'],
+    ]) {
+      await createInvoice(setup, {
+        companyId: invited.companyId,
+        subject,
+        status,
+        issuedOn,
+        dueOn,
+        amountPaid: status === 'paid' ? String(Number(unitPrice) * 1.2) : '',
+        paidOn: status === 'paid' ? '2025-12-02' : '',
+        lines: [{ description: subject, quantity: '1', unitPrice, taxRate: '20' }],
+      });
+    }
+
     // Pages without a login, including the invitation (viewing it does not use it up).
     for (const vp of VIEWPORTS) {
       const page = await open(vp);
@@ -110,6 +146,8 @@ test('screenshots of every main page, phone and desktop', { timeout: 90_000 }, a
       await shoot(portal, vp, 'my-details', '/me');
       await shoot(portal, vp, 'my-sessions', '/me/sessions');
       await shoot(portal, vp, 'not-found', '/quotes');
+      await shoot(portal, vp, 'portal-invoices', '/invoices?status=unpaid&status=partially_paid&status=overdue&date_field=issued&from=2026-01-01&to=2026-03-31');
+      await shoot(portal, vp, 'portal-invoice', `/invoices/${invoice.id}`);
 
       const staff = await open(vp);
       await staffLogin(staff, server);
@@ -123,6 +161,9 @@ test('screenshots of every main page, phone and desktop', { timeout: 90_000 }, a
       await shoot(staff, vp, 'staff-portal-user', `/staff/portal-users/${invited.portalUserId}`);
       await shoot(staff, vp, 'staff-permission-set-new', '/staff/permission-sets/new');
       await shoot(staff, vp, 'staff-settings', '/staff/settings');
+      await shoot(staff, vp, 'staff-invoices', '/staff/invoices');
+      await shoot(staff, vp, 'staff-invoice', `/staff/invoices/${invoice.id}?as=${invited.portalUserId}`);
+      await shoot(staff, vp, 'staff-invoice-new', '/staff/invoices/new');
     }
   } finally {
     for (const c of contexts) await c.close();
@@ -131,7 +172,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 90_000 }, a
   for (const o of overflow) t.diagnostic(`horizontal overflow: ${o}`);
   t.diagnostic(`screenshots in ${SHOTS}`);
   assert.deepEqual(failures, [], `pages with server errors or console errors:\n${failures.join('\n')}`);
-  const expected = 17 * VIEWPORTS.length;
+  const expected = 22 * VIEWPORTS.length;
   const written = fs.readdirSync(SHOTS).filter((f) => /-(phone|desktop)\.png$/.test(f));
   assert.ok(written.length >= expected, `expected ${expected} screenshots, found ${written.length}`);
 });

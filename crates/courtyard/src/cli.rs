@@ -63,6 +63,29 @@ enum AdminCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Fill an empty database with a large dataset for benchmarks.
+    SeedBench {
+        #[arg(long, default_value_t = 10_000)]
+        companies: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        invoices: usize,
+    },
+    /// Run the invoice list page's own SQL query alone, as fast as it goes.
+    BenchQuery(BenchQueryArgs),
+}
+
+#[derive(clap::Args, Clone)]
+struct BenchQueryArgs {
+    /// The portal user whose invoice list is queried.
+    #[arg(long)]
+    email: String,
+    /// first, filtered or deep.
+    #[arg(long, default_value = "first")]
+    page: String,
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
 }
 
 #[derive(Subcommand)]
@@ -220,6 +243,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => println!("Created {email}."),
             }
             Ok(())
+        }
+        Command::Admin(AdminCommand::SeedBench {
+            companies,
+            invoices,
+        }) => {
+            let config = load_config()?;
+            let db = open_db(&config).await?;
+            let mailer = App::mailer_from_config(&config)?;
+            let app = App::new(db, mailer, config);
+            crate::bench::seed(&app, companies, invoices).await
+        }
+        Command::Admin(AdminCommand::BenchQuery(a)) => {
+            let config = load_config()?;
+            let db = open_db(&config).await?;
+            crate::bench::query(&db, &a.email, &a.page, a.seconds, a.concurrency).await
         }
         Command::Serve(args) => {
             let mut config = load_config()?;

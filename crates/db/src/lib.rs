@@ -8,6 +8,7 @@ pub mod login_failures;
 pub mod outbox;
 pub mod permission_sets;
 pub mod portal_users;
+pub mod seed;
 pub mod sessions;
 pub mod settings;
 mod sql;

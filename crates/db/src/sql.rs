@@ -6,19 +6,32 @@ use sqlx::Arguments;
 
 /// SQL text plus its bound arguments. Values only ever go in as bound
 /// arguments, never into the text.
-#[derive(Default)]
 pub struct Sql {
     text: String,
     args: AnyArguments<'static>,
     n: usize,
+    /// `$` for both engines; `?` (SQLite's numbered form) for statements with
+    /// thousands of parameters, where SQLite looks each `$n` name up linearly.
+    mark: char,
 }
 
 impl Sql {
     pub fn new(text: &str) -> Self {
         Self {
             text: text.to_owned(),
-            ..Self::default()
+            args: AnyArguments::default(),
+            n: 0,
+            mark: '$',
         }
+    }
+
+    /// For bulk statements: the fastest placeholder form of `backend`.
+    pub fn bulk(text: &str, backend: crate::Backend) -> Self {
+        let mut s = Self::new(text);
+        if backend == crate::Backend::Sqlite {
+            s.mark = '?';
+        }
+        s
     }
 
     /// Append literal SQL (never user input).
@@ -33,7 +46,7 @@ impl Sql {
         T: 'static + Send + sqlx::Encode<'static, sqlx::Any> + sqlx::Type<sqlx::Any>,
     {
         self.n += 1;
-        self.text.push('$');
+        self.text.push(self.mark);
         self.text.push_str(&self.n.to_string());
         self.args.add(value).expect("encode a bound value");
         self

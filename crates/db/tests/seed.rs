@@ -1,0 +1,76 @@
+//! The benchmark seed runs on both databases and its users see their company's invoices.
+
+use courtyard_db::invoices::{self, InvoiceQuery};
+use courtyard_db::testing::each_backend;
+use courtyard_db::{portal_users, seed};
+use courtyard_domain::policy::{predicate, Viewer};
+use courtyard_domain::{Grants, Module, RecordScope};
+
+#[tokio::test]
+async fn the_benchmark_seed_fills_every_table_consistently() {
+    each_backend(|db| async move {
+        let plan = seed::Plan {
+            companies: 4,
+            invoices: 250,
+            password_hash: "x".into(),
+            now: 1,
+        };
+        let mut seen = 0;
+        let login = seed::large(&db, &plan, |n| seen = n).await.unwrap();
+        assert_eq!(seen, 250);
+        let mut conn = db.conn().await.unwrap();
+        let user = portal_users::find_by_email(&mut conn, &login)
+            .await
+            .unwrap()
+            .unwrap();
+        let viewer = Viewer {
+            company_id: user.company_id.clone().unwrap(),
+            contact_id: user.contact_id.clone(),
+            scope: RecordScope::Company,
+            grants: Grants::from_storage(&user.grants),
+        };
+        let mine = invoices::list(
+            &mut conn,
+            Some(&predicate(&viewer, Module::Invoices)),
+            &InvoiceQuery::default(),
+        )
+        .await
+        .unwrap();
+        // 250 invoices over 4 companies: company 0 has 63, minus its drafts.
+        let all = invoices::list(
+            &mut conn,
+            None,
+            &InvoiceQuery {
+                company_id: Some(viewer.company_id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(all.len(), 63);
+        let drafts = all.iter().filter(|i| i.status == "draft").count();
+        assert_eq!(mine.len(), 63 - drafts);
+        let every = invoices::list(
+            &mut conn,
+            None,
+            &InvoiceQuery {
+                statuses: vec!["draft".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(!every.is_empty(), "the seed has drafts");
+        assert!(mine
+            .iter()
+            .all(|i| i.company_id == viewer.company_id && i.status != "draft"));
+        let lines = invoices::lines(&mut conn, &mine[0].id).await.unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines.iter().map(|l| l.net).sum::<i64>(), mine[0].subtotal);
+        let next = invoices::next_number(&mut conn, "invoice", "INV-")
+            .await
+            .unwrap();
+        assert_eq!(next, "INV-0251");
+    })
+    .await;
+}

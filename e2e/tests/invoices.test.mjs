@@ -1,0 +1,273 @@
+// Invoices: staff create them through the form; a customer sees only their
+// company's non-draft invoices, filters them, exports exactly the filtered
+// rows as CSV and opens one; staff then see the view and ask "can this
+// person see it?".
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, newPage } from '../lib/browser.mjs';
+import {
+  activePerson,
+  createCompany,
+  createInvoice,
+  currentPath,
+  invoiceRows,
+  staffLogin,
+  submit,
+  unique,
+  visit,
+} from '../lib/flows.mjs';
+import { startServer } from '../lib/server.mjs';
+
+const CSV_HEADER = 'Number,Subject,Status,Issued,Due,Paid,Currency,Subtotal,Tax,Total,Paid amount,Balance';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** One line at 20% tax. */
+const line = (description, unitPrice) => [{ description, quantity: '1', unitPrice, taxRate: '20' }];
+
+/** The filter a list or export URL stands for (empty fields and defaults dropped). */
+function filterOf(url) {
+  const p = url.searchParams;
+  return {
+    q: p.get('q') || '',
+    status: p.getAll('status').sort(),
+    date_field: p.get('date_field') || 'issued',
+    from: p.get('from') || '',
+    to: p.get('to') || '',
+    sort: p.get('sort') || 'issued_desc',
+  };
+}
+
+/** Parse the simple CSV the app writes (no quoted cells in this test's data). */
+function csvRows(text) {
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l !== '')
+    .map((l) => l.split(','));
+}
+
+test('a customer filters, exports and opens only their own non-draft invoices', { timeout: 120_000 }, async () => {
+  const staff = await newPage(browser, { server });
+  const customer = await newPage(browser, { server });
+  try {
+    const { page: staffPage } = staff;
+    const { page } = customer;
+    await staffLogin(staffPage, server);
+
+    // A portal user at company A; company B has no one in the portal.
+    const a = await activePerson(staffPage, page, server, {
+      grants: ['invoices:view', 'my_details:view'],
+      firstName: 'Ines',
+      lastName: 'Invoice',
+    });
+    const companyB = await createCompany(staffPage, { name: `Other Co ${unique()}`, portalAccess: 'all' });
+
+    // Invoices, created through the staff form.
+    const alpha = await createInvoice(staffPage, {
+      companyId: a.companyId,
+      subject: 'Alpha',
+      status: 'unpaid',
+      issuedOn: '2026-02-05',
+      dueOn: '2026-03-07',
+      lines: line('Website retainer', '100'),
+    });
+    assert.match(await staffPage.locator('.notice').innerText(), /created/i);
+    assert.equal((await staffPage.locator('#invoice-status').innerText()).trim(), 'Unpaid');
+    assert.match(await staffPage.locator('#totals').innerText(), /Total\s+£120\.00/);
+    assert.match(await staffPage.locator('#views').innerText(), /No customer has opened this invoice yet/);
+
+    const bravo = await createInvoice(staffPage, {
+      companyId: a.companyId,
+      subject: 'Bravo',
+      status: 'overdue',
+      issuedOn: '2026-02-20',
+      dueOn: '2026-03-06',
+      lines: line('Brand workshop', '200'),
+    });
+    const charlie = await createInvoice(staffPage, {
+      companyId: a.companyId,
+      subject: 'Charlie',
+      status: 'paid',
+      issuedOn: '2026-03-10',
+      dueOn: '2026-04-09',
+      paidOn: '2026-03-20',
+      amountPaid: '360.00',
+      lines: line('Photography day', '300'),
+    });
+    const delta = await createInvoice(staffPage, {
+      companyId: a.companyId,
+      subject: 'Delta',
+      status: 'draft',
+      issuedOn: '2026-02-10',
+      dueOn: '2026-03-12',
+      lines: line('Not sent yet', '400'),
+    });
+    const echo = await createInvoice(staffPage, {
+      companyId: companyB,
+      subject: 'Echo',
+      status: 'unpaid',
+      issuedOn: '2026-02-12',
+      dueOn: '2026-03-14',
+      lines: line('Another customer', '500'),
+    });
+    const numbers = [alpha, bravo, charlie, delta, echo].map((i) => i.number);
+    assert.equal(new Set(numbers).size, 5, `invoice numbers are distinct: ${numbers}`);
+
+    // The staff list has all five, drafts and company B included.
+    await visit(staffPage, '/staff/invoices');
+    assert.deepEqual(
+      (await invoiceRows(staffPage)).map((r) => r.subject).sort(),
+      ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'],
+    );
+
+    // 1. The customer's list: their company's invoices, no draft, nothing of company B.
+    await visit(page, '/invoices');
+    assert.equal(await page.locator('h1').innerText(), 'Invoices');
+    let rows = await invoiceRows(page);
+    assert.deepEqual(
+      rows.map((r) => r.subject),
+      ['Charlie', 'Bravo', 'Alpha'],
+      'newest first by default, without Delta (draft) or Echo (company B)',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.href),
+      [charlie, bravo, alpha].map((i) => `/invoices/${i.id}`),
+    );
+    assert.deepEqual(rows.map((r) => r.number), [charlie, bravo, alpha].map((i) => i.number));
+    assert.equal(await page.locator('input[name="status"][value="draft"]').count(), 0, 'no draft filter in the portal');
+    assert.equal(await page.getByRole('link', { name: 'Clear' }).count(), 0, 'no Clear link when not filtered');
+    assert.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0, 'one page only');
+
+    // The unfiltered export also leaves out the draft and company B.
+    const all = await page.request.get('/invoices/export.csv');
+    assert.equal(all.status(), 200);
+    assert.match(all.headers()['content-type'], /^text\/csv/);
+    const allCsv = csvRows(await all.text());
+    assert.equal(allCsv[0].join(','), CSV_HEADER);
+    assert.deepEqual(allCsv.slice(1).map((r) => r[1]).sort(), ['Alpha', 'Bravo', 'Charlie']);
+
+    // 2. Unpaid + overdue, issued in February 2026.
+    await page.locator('input[name="status"][value="unpaid"]').check();
+    await page.locator('input[name="status"][value="overdue"]').check();
+    await page.locator('#date_field').selectOption('issued');
+    await page.locator('#from').fill('2026-02-01');
+    await page.locator('#to').fill('2026-02-28');
+    await submit(page, page.getByRole('button', { name: 'Apply filters' }));
+    const filtered = new URL(page.url());
+    assert.equal(filtered.pathname, '/invoices');
+    assert.deepEqual(filtered.searchParams.getAll('status').sort(), ['overdue', 'unpaid']);
+    assert.equal(filtered.searchParams.get('from'), '2026-02-01');
+    assert.equal(filtered.searchParams.get('to'), '2026-02-28');
+    assert.equal(await page.locator('#invoices tbody tr').count(), 2, 'exactly two rows');
+    rows = await invoiceRows(page);
+    assert.deepEqual(rows.map((r) => r.subject), ['Bravo', 'Alpha']);
+    assert.deepEqual(rows.map((r) => r.total), ['£240.00', '£120.00']);
+    assert.deepEqual(rows.map((r) => r.status), ['Overdue', 'Unpaid']);
+    // The form keeps its state.
+    assert.deepEqual(
+      await page.locator('input[name="status"]:checked').evaluateAll((els) => els.map((e) => e.value).sort()),
+      ['overdue', 'unpaid'],
+    );
+    assert.equal(await page.locator('#from').inputValue(), '2026-02-01');
+    assert.equal(await page.locator('#to').inputValue(), '2026-02-28');
+    assert.equal(await page.getByRole('link', { name: 'Clear' }).count(), 1, 'a Clear link when filtered');
+
+    // 3. Export CSV: the same filter, downloaded.
+    const exportLink = page.getByRole('link', { name: 'Export CSV' });
+    const href = await exportLink.getAttribute('href');
+    const exportUrl = new URL(href, server.url);
+    assert.equal(exportUrl.pathname, '/invoices/export.csv');
+    assert.deepEqual(filterOf(exportUrl), filterOf(filtered), 'the export link carries the list filter');
+    assert.notEqual(await exportLink.getAttribute('download'), null, 'the link has a download attribute');
+    const [download] = await Promise.all([page.waitForEvent('download'), exportLink.click()]);
+    assert.equal(download.suggestedFilename(), 'invoices.csv');
+    const csvText = fs.readFileSync(await download.path(), 'utf8');
+    const csv = csvRows(csvText);
+    assert.equal(csv[0].join(','), CSV_HEADER);
+    assert.equal(csv.length, 3, `header plus exactly 2 rows:\n${csvText}`);
+    const bySubject = Object.fromEntries(csv.slice(1).map((r) => [r[1], r]));
+    assert.deepEqual(Object.keys(bySubject).sort(), ['Alpha', 'Bravo']);
+    const col = (name) => csv[0].indexOf(name);
+    assert.equal(bySubject.Alpha[col('Number')], alpha.number);
+    assert.equal(bySubject.Alpha[col('Status')], 'Unpaid');
+    assert.equal(bySubject.Alpha[col('Issued')], '2026-02-05');
+    assert.equal(bySubject.Alpha[col('Currency')], 'GBP');
+    assert.equal(bySubject.Alpha[col('Subtotal')], '100.00');
+    assert.equal(bySubject.Alpha[col('Tax')], '20.00');
+    assert.equal(bySubject.Alpha[col('Total')], '120.00');
+    assert.equal(bySubject.Alpha[col('Balance')], '120.00');
+    assert.equal(bySubject.Bravo[col('Number')], bravo.number);
+    assert.equal(bySubject.Bravo[col('Status')], 'Overdue');
+    assert.equal(bySubject.Bravo[col('Total')], '240.00');
+    assert.equal(bySubject.Bravo[col('Paid amount')], '0.00');
+    assert.equal(bySubject.Bravo[col('Balance')], '240.00');
+    assert.equal(currentPath(page), filtered.pathname + filtered.search, 'downloading does not leave the list');
+
+    // Clear goes back to everything; the search box finds by subject and by number.
+    await submit(page, page.getByRole('link', { name: 'Clear' }));
+    assert.equal(currentPath(page), '/invoices');
+    assert.equal(await page.locator('#invoices tbody tr').count(), 3);
+    await page.locator('#q').fill('charl');
+    await submit(page, page.getByRole('button', { name: 'Apply filters' }));
+    assert.deepEqual((await invoiceRows(page)).map((r) => r.subject), ['Charlie']);
+    await page.locator('#q').fill(delta.number);
+    await submit(page, page.getByRole('button', { name: 'Apply filters' }));
+    assert.equal(await page.locator('#invoices').count(), 0, 'searching for the draft finds nothing');
+    assert.match(await page.locator('.empty').innerText(), /No invoices match these filters/);
+
+    // 4. Open Bravo from the list.
+    await visit(page, '/invoices');
+    await submit(page, page.locator('#invoices').getByRole('link', { name: bravo.number }));
+    assert.equal(currentPath(page), `/invoices/${bravo.id}`);
+    assert.equal(await page.locator('h1').innerText(), `Invoice ${bravo.number}`);
+    assert.equal((await page.locator('#invoice-status').innerText()).trim(), 'Overdue');
+    assert.equal((await page.locator('#balance').innerText()).trim(), '£240.00');
+    const totals = await page.locator('#totals').innerText();
+    assert.match(totals, /Subtotal\s+£200\.00/);
+    assert.match(totals, /Tax 20%\s+£40\.00/);
+    assert.match(totals, /Total\s+£240\.00/);
+    assert.match(await page.locator('table.lines').innerText(), /Brand workshop/);
+
+    // 5. Another company's invoice and a draft do not exist for this customer.
+    await visit(page, `/invoices/${echo.id}`, { expect: 404 });
+    assert.doesNotMatch(await page.locator('body').innerText(), /Echo|Another customer/);
+    await visit(page, `/invoices/${delta.id}`, { expect: 404 });
+    assert.doesNotMatch(await page.locator('body').innerText(), /Delta|Not sent yet/);
+
+    // 6. Staff: Bravo's page lists the customer's view and explains the visibility.
+    await visit(staffPage, `/staff/invoices/${bravo.id}`);
+    assert.match(await staffPage.locator('#views').innerText(), new RegExp(a.person.email.replace(/\./g, '\\.')));
+    await staffPage.locator('#as').selectOption(a.portalUserId);
+    await submit(staffPage, staffPage.locator('#why').getByRole('button', { name: 'Check' }));
+    assert.equal(currentPath(staffPage), `/staff/invoices/${bravo.id}?as=${a.portalUserId}`);
+    assert.match((await staffPage.locator('#verdict').innerText()).trim(), /^Visible\./);
+
+    // Delta is a draft: never opened, and not visible.
+    await visit(staffPage, `/staff/invoices/${delta.id}`);
+    assert.match(await staffPage.locator('#views').innerText(), /No customer has opened this invoice yet/);
+    await staffPage.locator('#as').selectOption(a.portalUserId);
+    await submit(staffPage, staffPage.locator('#why').getByRole('button', { name: 'Check' }));
+    const verdict = (await staffPage.locator('#verdict').innerText()).trim();
+    assert.match(verdict, /^Not visible\./);
+    assert.match(verdict, /draft/i);
+
+    assert.deepEqual([...staff.page.problems, ...customer.page.problems], [], 'no console errors');
+  } finally {
+    await staff.context.close();
+    await customer.context.close();
+  }
+});
