@@ -268,7 +268,12 @@ pub async fn portal_login(
     check_rate(app, &mut conn, &b).await?;
     let user = portal_users::find_by_email(&mut conn, &email).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    if !app.hasher.verify(password, hash.as_deref()).await? {
+    // Never hold a pooled connection while hashing: under a burst of logins
+    // that would starve page requests of connections.
+    drop(conn);
+    let verified = app.hasher.verify(password, hash.as_deref()).await?;
+    let mut conn = app.db.conn().await?;
+    if !verified {
         record_failure(app, &mut conn, &b).await?;
         return Err(AppError::Refused(BAD_LOGIN.into()));
     }
@@ -316,7 +321,12 @@ pub async fn staff_login(
         .as_ref()
         .filter(|u| u.active == 1)
         .and_then(|u| u.password_hash.clone());
-    if !app.hasher.verify(password, hash.as_deref()).await? {
+    // Never hold a pooled connection while hashing: under a burst of logins
+    // that would starve page requests of connections.
+    drop(conn);
+    let verified = app.hasher.verify(password, hash.as_deref()).await?;
+    let mut conn = app.db.conn().await?;
+    if !verified {
         record_failure(app, &mut conn, &b).await?;
         return Err(AppError::Refused(BAD_LOGIN.into()));
     }
