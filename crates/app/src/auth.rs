@@ -240,9 +240,11 @@ async fn check_rate(app: &App, conn: &mut Conn, buckets: &[(String, i64)]) -> Ap
     Ok(())
 }
 
-fn buckets(app: &App, email: &str, client: &ClientInfo) -> Vec<(String, i64)> {
+/// The rate-limit buckets of a login: the account (`kind` keeps staff and
+/// portal accounts apart) and the client's address.
+fn buckets(app: &App, kind: &str, email: &str, client: &ClientInfo) -> Vec<(String, i64)> {
     vec![
-        (format!("acct:{email}"), app.config.auth.account_failures),
+        (format!("{kind}:{email}"), app.config.auth.account_failures),
         (format!("ip:{}", client.ip), app.config.auth.ip_failures),
     ]
 }
@@ -263,7 +265,7 @@ pub async fn portal_login(
     client: &ClientInfo,
 ) -> AppResult<NewSession> {
     let email = email.trim().to_lowercase();
-    let b = buckets(app, &email, client);
+    let b = buckets(app, "acct", &email, client);
     let mut conn = app.db.conn().await?;
     check_rate(app, &mut conn, &b).await?;
     let user = portal_users::find_by_email(&mut conn, &email).await?;
@@ -310,10 +312,7 @@ pub async fn staff_login(
     client: &ClientInfo,
 ) -> AppResult<NewSession> {
     let email = email.trim().to_lowercase();
-    let b = vec![
-        (format!("staff:{email}"), app.config.auth.account_failures),
-        (format!("ip:{}", client.ip), app.config.auth.ip_failures),
-    ];
+    let b = buckets(app, "staff", &email, client);
     let mut conn = app.db.conn().await?;
     check_rate(app, &mut conn, &b).await?;
     let user = staff::find_by_email(&mut conn, &email).await?;

@@ -29,10 +29,10 @@ fn optional_email(p: &mut Problems, field: &'static str, raw: &str) -> Option<St
         .map(|e| e.into_inner())
 }
 
-fn optional_website(p: &mut Problems, raw: &str) -> Option<String> {
+fn optional_website(p: &mut Problems, field: &'static str, raw: &str) -> Option<String> {
     let w = optional_text(raw)?;
     if w.contains(char::is_whitespace) || !w.contains('.') {
-        p.add("website", "Enter a web address such as example.com.");
+        p.add(field, "Enter a web address such as example.com.");
         return None;
     }
     Some(w)
@@ -74,7 +74,7 @@ impl CompanyForm {
         check_len(&mut p, "address", &self.address, 1000);
         check_len(&mut p, "phone", &self.phone, 50);
         let email = optional_email(&mut p, "email", &self.email);
-        let website = optional_website(&mut p, &self.website);
+        let website = optional_website(&mut p, "website", &self.website);
         let access = CompanyPortalAccess::parse(&self.portal_access);
         if access.is_none() {
             p.add(
@@ -404,16 +404,7 @@ pub async fn update_my_details(
         check_len(&mut p, "company_name", &form.company_name, 200);
         check_len(&mut p, "company_address", &form.company_address, 1000);
         let email = optional_email(&mut p, "company_email", &form.company_email);
-        let website = optional_text(&form.company_website);
-        if website
-            .as_deref()
-            .is_some_and(|w| w.contains(char::is_whitespace) || !w.contains('.'))
-        {
-            p.add(
-                "company_website",
-                "Enter a web address such as example.com.",
-            );
-        }
+        let website = optional_website(&mut p, "company_website", &form.company_website);
         company = Some((email, website));
     }
     p.into_result()?;

@@ -69,10 +69,7 @@ fn percent_bp(raw: &str) -> Option<i64> {
 }
 
 fn date(raw: &str) -> Option<String> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw.trim(), &fmt)
-        .ok()
-        .map(|d| d.to_string())
+    courtyard_domain::parse_date(raw).map(|d| d.to_string())
 }
 
 impl InvoiceForm {

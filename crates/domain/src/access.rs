@@ -106,15 +106,13 @@ impl AccessDenied {
 
 impl AccessWindow {
     pub fn parse(from: &str, until: &str) -> Result<Self, crate::FieldError> {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
         let one = |field: &'static str, raw: &str| -> Result<Option<Date>, crate::FieldError> {
-            let raw = raw.trim();
-            if raw.is_empty() {
+            if raw.trim().is_empty() {
                 return Ok(None);
             }
-            Date::parse(raw, &fmt)
+            crate::parse_date(raw)
                 .map(Some)
-                .map_err(|_| crate::FieldError::new(field, "Enter a date as YYYY-MM-DD."))
+                .ok_or_else(|| crate::FieldError::new(field, "Enter a date as YYYY-MM-DD."))
         };
         let w = Self {
             from: one("access_from", from)?,

@@ -70,6 +70,12 @@ pub fn optional_text(raw: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
+/// Parse a `YYYY-MM-DD` date typed by a person (surrounding spaces allowed).
+pub fn parse_date(raw: &str) -> Option<time::Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(raw.trim(), &fmt).ok()
+}
+
 /// Normalise a comma-separated tag list: trimmed, lower-case, unique, sorted.
 pub fn parse_tags(raw: &str) -> Vec<String> {
     let mut tags: Vec<String> = raw

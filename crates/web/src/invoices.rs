@@ -44,10 +44,7 @@ pub(crate) struct Filters {
 }
 
 fn valid_date(s: &str) -> Option<String> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim(), &fmt)
-        .ok()
-        .map(|d| d.to_string())
+    courtyard_domain::parse_date(s).map(|d| d.to_string())
 }
 
 impl Filters {
