@@ -1,8 +1,11 @@
 //! A small realistic demo: companies, people, permission sets and portal
 //! users in every state. Passwords are generated per run and printed once.
 
-use crate::invoices::{InvoiceForm, LineForm};
+use crate::sales::{LineForm, SalesForm};
+use crate::work::{JobForm, ProjectForm, TaskForm};
+use courtyard_db::records::{self as rec, NewComment};
 use courtyard_db::{contacts, portal_users, staff};
+use courtyard_domain::records::SalesKind;
 use courtyard_domain::StaffRole;
 
 use crate::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
@@ -46,7 +49,7 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
 
     let staff_pw = demo_password();
     let hash = app.hasher.hash(&staff_pw).await?;
-    {
+    let owner = {
         let mut conn = app.db.conn().await?;
         staff::insert(
             &mut conn,
@@ -56,8 +59,8 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
             Some(&hash),
             now,
         )
-        .await?;
-    }
+        .await?
+    };
     logins.staff.push(DemoLogin {
         who: "Morgan Reyes (owner)".into(),
         email: "owner@courtyard.example".into(),
@@ -347,7 +350,7 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
             });
         }
     }
-    demo_invoices(app).await?;
+    demo_records(app, &owner).await?;
     Ok(logins)
 }
 
@@ -363,7 +366,7 @@ fn set_name(id: &str, full: &str, finance: &str) -> &'static str {
 
 /// Invoices for every company with people: enough to page through, in every
 /// status, some addressed to a particular contact, some still drafts.
-async fn demo_invoices(app: &App) -> AppResult<()> {
+async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     let people = contacts::list(
         &mut conn,
@@ -447,8 +450,9 @@ async fn demo_invoices(app: &App) -> AppResult<()> {
             let total =
                 courtyard_domain::money::totals(&lines.iter().map(demo_line).collect::<Vec<_>>())
                     .total;
-            let form = InvoiceForm {
+            let form = SalesForm {
                 company_id: company.clone(),
+                owner_staff_id: owner.id.clone(),
                 contact_id: if i % 3 == 0 { contacts[i % contacts.len()].clone() } else { String::new() },
                 subject: subject.into(),
                 status: status.into(),
@@ -462,9 +466,331 @@ async fn demo_invoices(app: &App) -> AppResult<()> {
                     _ => String::new(),
                 },
                 terms: "Payment within 30 days by bank transfer.\nSort code 12-34-56, account 12345678.".into(),
-                lines,
+                lines: lines.clone(),
             };
-            crate::invoices::create(app, &form).await?;
+            crate::sales::create(app, SalesKind::Invoice, &form).await?;
+            if i < 12 || ci > 0 && i < 6 {
+                let (kind, statuses) = if i % 2 == 0 {
+                    (
+                        SalesKind::Quote,
+                        &["sent", "accepted", "sent", "declined", "expired", "draft"][..],
+                    )
+                } else {
+                    (
+                        SalesKind::Order,
+                        &["open", "confirmed", "e_signed", "completed", "cancelled"][..],
+                    )
+                };
+                let status = statuses[(i / 2 + ci) % statuses.len()];
+                // Quotes awaiting an answer are still valid.
+                let issued = if status == "sent" {
+                    today - time::Duration::days(i as i64 + 1)
+                } else {
+                    issued
+                };
+                crate::sales::create(
+                    app,
+                    kind,
+                    &SalesForm {
+                        status: status.into(),
+                        issued_on: issued.to_string(),
+                        due_on: (issued + time::Duration::days(30)).to_string(),
+                        paid_on: String::new(),
+                        amount_paid: String::new(),
+                        terms: if kind == SalesKind::Quote {
+                            "This quote is valid for 30 days. Prices exclude VAT where shown."
+                                .into()
+                        } else {
+                            "Delivery as agreed. Invoiced on completion.".into()
+                        },
+                        ..form
+                    },
+                )
+                .await?;
+            }
+        }
+        demo_work(app, owner, company, contacts, ci).await?;
+    }
+    Ok(())
+}
+
+/// Jobs, projects with members, milestones and tasks, tickets with a
+/// conversation, and comments, for one demo company.
+async fn demo_work(
+    app: &App,
+    owner: &staff::StaffUser,
+    company: &str,
+    contacts: &[String],
+    ci: usize,
+) -> AppResult<()> {
+    let today = app.clock.today();
+    let users = {
+        let mut conn = app.db.conn().await?;
+        portal_users::list(
+            &mut conn,
+            &portal_users::PortalUserFilter {
+                company_id: Some(company.to_owned()),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await?
+    };
+    let active: Vec<&portal_users::PortalUser> =
+        users.iter().filter(|u| u.state == "active").collect();
+    let comment = |record_type: &'static str,
+                   id: String,
+                   staff_side: bool,
+                   body: &'static str,
+                   internal: bool| {
+        let user = active.first().map(|u| (u.id.clone(), u.full_name()));
+        async move {
+            let (kind, author_id, author_name) = match (staff_side, user) {
+                (false, Some((id, name))) => ("portal", id, name),
+                _ => ("staff", owner.id.clone(), owner.name.clone()),
+            };
+            let mut conn = app.db.conn().await?;
+            rec::add_comment(
+                &mut conn,
+                &NewComment {
+                    record_type,
+                    record_id: &id,
+                    author_kind: kind,
+                    author_id: &author_id,
+                    author_name: &author_name,
+                    body,
+                    internal,
+                },
+                app.now(),
+            )
+            .await?;
+            AppResult::Ok(())
+        }
+    };
+    let sites = [
+        "14 Wharf Street, London SE1 9PG",
+        "Unit 3, Mill Lane, Leeds LS2 7EY",
+        "2 Station Road, Bath BA1 1SU",
+    ];
+    let job_titles = [
+        ("Boiler service", "scheduled"),
+        ("Replace kitchen extractor", "requested"),
+        ("Quarterly fire alarm test", "completed"),
+        ("Roof inspection after storm", "in_progress"),
+        ("Repaint stairwell", "scheduled"),
+        ("Fix leaking radiator valve", "completed"),
+        ("Install EV charger", "cancelled"),
+    ];
+    for (i, (title, status)) in job_titles
+        .iter()
+        .enumerate()
+        .take(if ci == 0 { 7 } else { 4 })
+    {
+        let requested = today - time::Duration::days(i as i64 * 6 + 1);
+        let id = crate::work::create_job(
+            app,
+            &JobForm {
+                company_id: company.into(),
+                contact_id: contacts
+                    .get(i % contacts.len().max(1))
+                    .cloned()
+                    .unwrap_or_default(),
+                owner_staff_id: owner.id.clone(),
+                subject: (*title).into(),
+                status: (*status).into(),
+                site_address: sites[i % sites.len()].into(),
+                requested_on: requested.to_string(),
+                scheduled_on: if *status == "requested" {
+                    String::new()
+                } else {
+                    (requested + time::Duration::days(7)).to_string()
+                },
+                description: "Access via the side gate; parking in the visitor bays.".into(),
+            },
+        )
+        .await?;
+        if i == 0 {
+            comment(
+                "job",
+                id.clone(),
+                false,
+                "Could the engineer call 30 minutes before arriving?",
+                false,
+            )
+            .await?;
+            comment(
+                "job",
+                id,
+                true,
+                "Of course — we have added that to the job sheet.",
+                false,
+            )
+            .await?;
+        }
+    }
+
+    let projects = [
+        ("Office refurbishment", "active", 60, true),
+        ("Website relaunch", "active", 35, true),
+        ("Warehouse extension study", "planned", 0, false),
+    ];
+    for (pi, (name, status, progress, shown)) in
+        projects
+            .iter()
+            .enumerate()
+            .take(if ci == 0 { 3 } else { 1 })
+    {
+        let start = today - time::Duration::days(40 - pi as i64 * 10);
+        let members: Vec<String> = active.iter().map(|u| u.id.clone()).collect();
+        let id = crate::work::create_project(
+            app,
+            &ProjectForm {
+                company_id: company.into(),
+                contact_id: contacts.first().cloned().unwrap_or_default(),
+                owner_staff_id: owner.id.clone(),
+                subject: (*name).into(),
+                status: (*status).into(),
+                progress: progress.to_string(),
+                start_on: start.to_string(),
+                end_on: (start + time::Duration::days(120)).to_string(),
+                show_on_portal: *shown,
+                show_documents: *shown,
+                description: "Scope, schedule and budget as agreed in the kick-off meeting.".into(),
+                members: members.clone(),
+                milestones: vec![
+                    ("Kick-off".into(), start.to_string(), true),
+                    (
+                        "Design sign-off".into(),
+                        (start + time::Duration::days(30)).to_string(),
+                        *progress > 40,
+                    ),
+                    (
+                        "Build complete".into(),
+                        (start + time::Duration::days(90)).to_string(),
+                        false,
+                    ),
+                    (
+                        "Handover".into(),
+                        (start + time::Duration::days(120)).to_string(),
+                        false,
+                    ),
+                ],
+            },
+        )
+        .await?;
+        let tasks = [
+            ("Approve the floor plan", "open"),
+            ("Choose finishes from the sample board", "open"),
+            ("Confirm delivery access times", "in_progress"),
+            ("Sign off the schedule", "done"),
+            ("Review the lighting proposal", "open"),
+        ];
+        for (ti, (t, st)) in tasks.iter().enumerate() {
+            crate::work::create_task(
+                app,
+                &TaskForm {
+                    project_id: id.clone(),
+                    owner_staff_id: owner.id.clone(),
+                    subject: (*t).into(),
+                    status: (*st).into(),
+                    due_on: (today + time::Duration::days(ti as i64 * 5 + 3)).to_string(),
+                    description: "Reply here with any questions.".into(),
+                    assignee_id: members
+                        .get(ti % members.len().max(1))
+                        .cloned()
+                        .filter(|_| ti != 4)
+                        .unwrap_or_default(),
+                },
+            )
+            .await?;
+        }
+        if pi == 0 {
+            comment(
+                "project",
+                id.clone(),
+                true,
+                "Weekly update: demolition is finished and the electricians start on Monday.",
+                false,
+            )
+            .await?;
+            comment(
+                "project",
+                id.clone(),
+                false,
+                "Thanks! Will the lift be usable during the works?",
+                false,
+            )
+            .await?;
+            comment(
+                "project",
+                id,
+                true,
+                "Internal: check the lift isolation plan with the contractor.",
+                true,
+            )
+            .await?;
+        }
+    }
+
+    let tickets = [
+        (
+            "Cannot download last month's invoice",
+            "awaiting_customer",
+            "high",
+        ),
+        ("Question about the project schedule", "open", "normal"),
+        ("Please update our billing address", "resolved", "low"),
+        ("Access card for the new starter", "closed", "normal"),
+    ];
+    for (i, (subject, status, priority)) in
+        tickets.iter().enumerate().take(if ci == 0 { 4 } else { 2 })
+    {
+        let mut conn = app.db.conn().await?;
+        let number = rec::next_number(&mut conn, "ticket", "TKT-").await?;
+        let id = courtyard_db::work::insert_ticket(
+            &mut conn,
+            &number,
+            &courtyard_db::work::TicketInput {
+                company_id: company.into(),
+                contact_id: active
+                    .first()
+                    .map(|u| u.contact_id.clone())
+                    .or_else(|| contacts.first().cloned()),
+                subject: (*subject).into(),
+                status: (*status).into(),
+                priority: (*priority).into(),
+                opened_on: (today - time::Duration::days(i as i64 * 3)).to_string(),
+                owner_staff_id: Some(owner.id.clone()),
+            },
+            app.now() - i as i64 * 3600,
+        )
+        .await?;
+        drop(conn);
+        comment(
+            "ticket",
+            id.clone(),
+            false,
+            "Hello, could you help us with this please?",
+            false,
+        )
+        .await?;
+        comment(
+            "ticket",
+            id.clone(),
+            true,
+            "Internal: customer is on the premium support plan.",
+            true,
+        )
+        .await?;
+        if *status != "open" {
+            comment(
+                "ticket",
+                id,
+                true,
+                "Thanks for getting in touch. Could you tell us which browser you are using?",
+                false,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -225,6 +225,62 @@ pub fn render(kind: EmailKind, c: &EmailContext<'_>) -> anyhow::Result<Email> {
     })
 }
 
+#[derive(Template)]
+#[template(path = "email/staff_notice.txt")]
+struct StaffNoticeText<'a> {
+    business_name: &'a str,
+    name: &'a str,
+    message: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/staff_notice.html")]
+struct StaffNoticeHtml<'a> {
+    subject: &'a str,
+    business_name: &'a str,
+    name: &'a str,
+    message: &'a str,
+    link: &'a str,
+    button: &'a str,
+}
+
+/// A notice to a staff member about a record (a customer's first view, …).
+pub struct StaffNotice<'a> {
+    pub to: &'a str,
+    pub business_name: &'a str,
+    pub name: &'a str,
+    pub subject: &'a str,
+    pub message: &'a str,
+    pub link: &'a str,
+    pub button: &'a str,
+}
+
+pub fn render_staff_notice(n: &StaffNotice<'_>) -> anyhow::Result<Email> {
+    let text = StaffNoticeText {
+        business_name: n.business_name,
+        name: n.name,
+        message: n.message,
+        link: n.link,
+    }
+    .render()?;
+    let html = StaffNoticeHtml {
+        subject: n.subject,
+        business_name: n.business_name,
+        name: n.name,
+        message: n.message,
+        link: n.link,
+        button: n.button,
+    }
+    .render()?;
+    Ok(Email {
+        to: n.to.to_owned(),
+        subject: n.subject.to_owned(),
+        text,
+        html,
+    })
+}
+
 /// A unix time as `22 Nov 2026, 19:40 UTC`.
 pub fn format_time(unix: i64) -> String {
     let fmt = time::macros::format_description!(
@@ -275,6 +331,22 @@ mod tests {
         let e = render(EmailKind::UsernameReminder, &ctx(&intro)).unwrap();
         insta::assert_snapshot!("username_text", e.text);
         insta::assert_snapshot!("username_html", e.html);
+    }
+
+    #[test]
+    fn staff_notice_snapshot() {
+        let e = render_staff_notice(&StaffNotice {
+            to: "sam@example.com",
+            business_name: "Harbour & Co",
+            name: "Sam",
+            subject: "Ada Lovelace opened invoice INV-0042",
+            message: "Ada Lovelace (Acme) opened invoice INV-0042 for the first time on 22 Nov 2026, 19:40 UTC.",
+            link: "https://portal.example.com/staff/invoices/x",
+            button: "Open the invoice",
+        })
+        .unwrap();
+        insta::assert_snapshot!("staff_notice_text", e.text);
+        insta::assert_snapshot!("staff_notice_html", e.html);
     }
 
     #[test]

@@ -7,9 +7,11 @@ pub mod customers;
 pub mod demo;
 pub mod emails;
 pub mod error;
-pub mod invoices;
 pub mod portal_users;
+pub mod records;
+pub mod sales;
 pub mod security;
+pub mod work;
 pub mod worker;
 
 use std::sync::atomic::{AtomicI64, Ordering};

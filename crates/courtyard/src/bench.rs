@@ -6,9 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use courtyard_app::db::invoices::{self, InvoiceQuery};
+use courtyard_app::db::listing::ListQuery;
+use courtyard_app::db::sales;
 use courtyard_app::db::{portal_users, seed};
 use courtyard_app::domain::policy;
+use courtyard_app::domain::records::SalesKind;
 use courtyard_app::domain::Module;
 use courtyard_app::{App, Db};
 
@@ -52,21 +54,21 @@ pub async fn seed(app: &App, companies: usize, invoices: usize) -> anyhow::Resul
 }
 
 /// The filter each benchmarked page uses.
-pub fn page_query(page: &str, deep_cursor: Option<(String, String)>) -> InvoiceQuery {
+pub fn page_query(page: &str, deep_cursor: Option<(String, String)>) -> ListQuery {
     match page {
-        "filtered" => InvoiceQuery {
+        "filtered" => ListQuery {
             statuses: vec!["unpaid".into(), "overdue".into()],
             from: Some("2024-01-01".into()),
             to: Some("2026-12-31".into()),
             limit: Some(26),
             ..Default::default()
         },
-        "deep" => InvoiceQuery {
+        "deep" => ListQuery {
             after: deep_cursor,
             limit: Some(26),
             ..Default::default()
         },
-        _ => InvoiceQuery {
+        _ => ListQuery {
             limit: Some(26),
             ..Default::default()
         },
@@ -84,10 +86,16 @@ pub async fn query(
     let user = portal_users::find_by_email(&mut conn, email)
         .await?
         .context("no such portal user")?;
-    let viewer = courtyard_app::invoices::viewer_of(&user).context("user has no company")?;
+    let viewer = courtyard_app::records::viewer_of(&user).context("user has no company")?;
     let scope = policy::predicate(&viewer, Module::Invoices);
     // The deep page starts after the 80th percentile of the user's list.
-    let all = invoices::list(&mut conn, Some(&scope), &InvoiceQuery::default()).await?;
+    let all = sales::list(
+        &mut conn,
+        SalesKind::Invoice,
+        Some(&scope),
+        &ListQuery::default(),
+    )
+    .await?;
     let cursor = all
         .get(all.len() * 4 / 5)
         .map(|i| (i.issued_on.clone(), i.id.clone()));
@@ -102,7 +110,7 @@ pub async fn query(
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
                 let mut conn = db.conn().await?;
-                invoices::list(&mut conn, Some(&scope), &q).await?;
+                sales::list(&mut conn, SalesKind::Invoice, Some(&scope), &q).await?;
                 count.fetch_add(1, Ordering::Relaxed);
             }
             anyhow::Ok(())

@@ -3,11 +3,13 @@
 
 pub mod companies;
 pub mod contacts;
-pub mod invoices;
+pub mod listing;
 pub mod login_failures;
 pub mod outbox;
 pub mod permission_sets;
 pub mod portal_users;
+pub mod records;
+pub mod sales;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
@@ -15,6 +17,7 @@ mod sql;
 pub mod staff;
 pub mod testing;
 pub mod tokens;
+pub mod work;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -75,6 +75,23 @@ impl Sql {
                     }
                     self.push(")");
                 }
+                Cond::Flag(col) => {
+                    self.push(&format!(" AND {alias}.{col} = 1"));
+                }
+                Cond::InMemberProject {
+                    column,
+                    portal_user_id,
+                    company_id,
+                } => {
+                    self.push(&format!(
+                        " AND {alias}.{column} IN (SELECT pm.project_id FROM project_members pm \
+                         JOIN projects pp ON pp.id = pm.project_id WHERE pm.portal_user_id = "
+                    ))
+                    .bind(portal_user_id.clone())
+                    .push(" AND pp.show_on_portal = 1 AND pp.company_id = ")
+                    .bind(company_id.clone())
+                    .push(")");
+                }
             }
         }
         self

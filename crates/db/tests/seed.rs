@@ -1,9 +1,12 @@
 //! The benchmark seed runs on both databases and its users see their company's invoices.
 
-use courtyard_db::invoices::{self, InvoiceQuery};
+use courtyard_db::listing::ListQuery as InvoiceQuery;
+use courtyard_db::records;
+use courtyard_db::sales;
 use courtyard_db::testing::each_backend;
 use courtyard_db::{portal_users, seed};
 use courtyard_domain::policy::{predicate, Viewer};
+use courtyard_domain::records::SalesKind::Invoice;
 use courtyard_domain::{Grants, Module, RecordScope};
 
 #[tokio::test]
@@ -24,21 +27,24 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
             .unwrap()
             .unwrap();
         let viewer = Viewer {
+            portal_user_id: user.id.clone(),
             company_id: user.company_id.clone().unwrap(),
             contact_id: user.contact_id.clone(),
             scope: RecordScope::Company,
             grants: Grants::from_storage(&user.grants),
         };
-        let mine = invoices::list(
+        let mine = sales::list(
             &mut conn,
+            Invoice,
             Some(&predicate(&viewer, Module::Invoices)),
             &InvoiceQuery::default(),
         )
         .await
         .unwrap();
         // 250 invoices over 4 companies: company 0 has 63, minus its drafts.
-        let all = invoices::list(
+        let all = sales::list(
             &mut conn,
+            Invoice,
             None,
             &InvoiceQuery {
                 company_id: Some(viewer.company_id.clone()),
@@ -50,8 +56,9 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
         assert_eq!(all.len(), 63);
         let drafts = all.iter().filter(|i| i.status == "draft").count();
         assert_eq!(mine.len(), 63 - drafts);
-        let every = invoices::list(
+        let every = sales::list(
             &mut conn,
+            Invoice,
             None,
             &InvoiceQuery {
                 statuses: vec!["draft".into()],
@@ -64,10 +71,10 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
         assert!(mine
             .iter()
             .all(|i| i.company_id == viewer.company_id && i.status != "draft"));
-        let lines = invoices::lines(&mut conn, &mine[0].id).await.unwrap();
+        let lines = sales::lines(&mut conn, Invoice, &mine[0].id).await.unwrap();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines.iter().map(|l| l.net).sum::<i64>(), mine[0].subtotal);
-        let next = invoices::next_number(&mut conn, "invoice", "INV-")
+        let next = records::next_number(&mut conn, "invoice", "INV-")
             .await
             .unwrap();
         assert_eq!(next, "INV-0251");

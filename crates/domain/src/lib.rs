@@ -37,6 +37,7 @@ pub mod password;
 pub mod permissions;
 pub mod policy;
 pub mod portal_user;
+pub mod records;
 pub mod staff;
 
 pub use access::{

@@ -91,6 +91,23 @@ impl Currency {
         format!("{}{}{}", if neg { "-" } else { "" }, self.symbol, body)
     }
 
+    /// Minor units as a plain decimal for forms and CSV: `-1234.50`.
+    pub fn plain(self, minor: i64) -> String {
+        let scale = 10u64.pow(self.digits);
+        let abs = minor.unsigned_abs();
+        let sign = if minor < 0 { "-" } else { "" };
+        if self.digits == 0 {
+            format!("{sign}{abs}")
+        } else {
+            format!(
+                "{sign}{}.{:0w$}",
+                abs / scale,
+                abs % scale,
+                w = self.digits as usize
+            )
+        }
+    }
+
     /// Parse a decimal amount typed by a person ("1,234.5") into minor units.
     pub fn parse_amount(self, raw: &str) -> Result<i64, String> {
         parse_decimal(raw, self.digits)

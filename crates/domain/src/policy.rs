@@ -11,6 +11,7 @@ use crate::{Action, Grants, Module, RecordScope};
 /// Who is looking.
 #[derive(Debug, Clone)]
 pub struct Viewer {
+    pub portal_user_id: String,
     pub company_id: String,
     pub contact_id: String,
     pub scope: RecordScope,
@@ -27,6 +28,15 @@ pub enum Cond {
     NotIn(&'static str, Vec<&'static str>),
     /// Matches nothing (module not granted).
     Never,
+    /// `column = 1`: a record flag such as "show on portal".
+    Flag(&'static str),
+    /// `column` names a project shown on the portal, of the viewer's company,
+    /// where the viewer (this portal user id) is a member.
+    InMemberProject {
+        column: &'static str,
+        portal_user_id: String,
+        company_id: String,
+    },
 }
 
 /// Everything a record must satisfy to be visible, with the rule each
@@ -37,18 +47,53 @@ pub struct Predicate(pub Vec<(Cond, &'static str)>);
 /// The statuses of each record type that never reach the portal.
 pub fn hidden_statuses(module: Module) -> &'static [&'static str] {
     match module {
-        Module::Quotes | Module::SalesOrders | Module::Invoices => &["draft"],
+        Module::Quotes | Module::Invoices => &["draft"],
         _ => &[],
     }
 }
 
 /// The predicate for `viewer` reading `module`.
+///
+/// Company records (quotes, orders, invoices, jobs, tickets) belong to a
+/// company and name a contact; projects are seen by their portal members
+/// only, and only while shown on the portal; tasks are seen through their
+/// project (docs/adr/0008).
 pub fn predicate(viewer: &Viewer, module: Module) -> Predicate {
     if !viewer.grants.allows(module, Action::View) {
         return Predicate(vec![(
             Cond::Never,
             "The permission set does not include this module.",
         )]);
+    }
+    let member = |column| Cond::InMemberProject {
+        column,
+        portal_user_id: viewer.portal_user_id.clone(),
+        company_id: viewer.company_id.clone(),
+    };
+    match module {
+        Module::Projects => {
+            return Predicate(vec![
+                (
+                    Cond::Eq("company_id", viewer.company_id.clone()),
+                    "The project belongs to the person's company.",
+                ),
+                (
+                    Cond::Flag("show_on_portal"),
+                    "The project is shown on the portal.",
+                ),
+                (
+                    member("id"),
+                    "The person is one of the project's portal members.",
+                ),
+            ])
+        }
+        Module::Tasks => {
+            return Predicate(vec![(
+                member("project_id"),
+                "The task's project is shown on the portal and the person is one of its members.",
+            )])
+        }
+        _ => {}
     }
     let mut conds = vec![(
         Cond::Eq("company_id", viewer.company_id.clone()),
@@ -94,6 +139,14 @@ fn negate(rule: &str, cond: &Cond, facts: &HashMap<&str, Option<String>>) -> Str
         Cond::Never => rule.to_owned(),
         Cond::Eq("company_id", _) => "The record belongs to another company.".into(),
         Cond::Eq("contact_id", _) => "The person sees only records where they are the contact, and this record's contact is someone else.".into(),
+        Cond::Flag("show_on_portal") => "The project is not shown on the portal.".into(),
+        Cond::InMemberProject { column: "id", .. } => {
+            "The person is not one of the project's portal members.".into()
+        }
+        Cond::InMemberProject { .. } => {
+            "The task's project is hidden from the portal or the person is not one of its members."
+                .into()
+        }
         Cond::NotIn("status", _) => format!(
             "The record is a {} and drafts never reach the portal.",
             facts.get("status").cloned().flatten().unwrap_or_default()
@@ -103,7 +156,9 @@ fn negate(rule: &str, cond: &Cond, facts: &HashMap<&str, Option<String>>) -> Str
 }
 
 impl Predicate {
-    /// Evaluate against one record's column values.
+    /// Evaluate against one record's column values (and, for projects and
+    /// tasks, the fact `member`: "1" when the person is a member of the
+    /// project shown on the portal).
     pub fn explain(&self, facts: &HashMap<&str, Option<String>>) -> Explanation {
         let checks: Vec<(bool, String)> = self
             .0
@@ -119,6 +174,11 @@ impl Predicate {
                         .cloned()
                         .flatten()
                         .is_some_and(|x| !vs.contains(&x.as_str())),
+                    Cond::Flag(col) => facts.get(col).cloned().flatten().as_deref() == Some("1"),
+                    // The caller states membership as the fact `member`.
+                    Cond::InMemberProject { .. } => {
+                        facts.get("member").cloned().flatten().as_deref() == Some("1")
+                    }
                 };
                 (
                     ok,
@@ -143,6 +203,7 @@ mod tests {
 
     fn viewer(scope: RecordScope, grants: &[&str]) -> Viewer {
         Viewer {
+            portal_user_id: "pu-1".into(),
             company_id: "co-1".into(),
             contact_id: "ct-1".into(),
             scope,
@@ -197,5 +258,25 @@ mod tests {
         let e = p.explain(&facts("co-1", "ct-1", "paid"));
         assert!(!e.visible);
         assert!(e.deciding_rule().contains("permission set"));
+    }
+
+    #[test]
+    fn projects_are_seen_by_members_while_shown_on_the_portal() {
+        let p = predicate(
+            &viewer(RecordScope::Company, &["projects:view"]),
+            Module::Projects,
+        );
+        let mut f = facts("co-1", "ct-2", "active");
+        f.insert("show_on_portal", Some("1".into()));
+        f.insert("member", Some("1".into()));
+        assert!(p.explain(&f).visible);
+        f.insert("member", Some("0".into()));
+        assert!(p
+            .explain(&f)
+            .deciding_rule()
+            .contains("not one of the project's portal members"));
+        f.insert("member", Some("1".into()));
+        f.insert("show_on_portal", Some("0".into()));
+        assert!(!p.explain(&f).visible);
     }
 }

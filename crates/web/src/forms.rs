@@ -11,6 +11,7 @@ use crate::{AppState, WebError};
 pub struct Form<T>(pub T);
 
 /// A urlencoded form as its raw pairs (for repeated fields such as checkboxes).
+#[derive(Debug, Clone, Default)]
 pub struct FormPairs(pub Vec<(String, String)>);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {

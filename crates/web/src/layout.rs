@@ -94,11 +94,17 @@ impl Layout {
         ctx: &StaffContext,
         active: &str,
     ) -> Self {
-        let items: [(&'static str, &'static str); 6] = [
+        let items: [(&'static str, &'static str); 12] = [
             ("Overview", "/staff"),
             ("Companies", "/staff/companies"),
             ("People", "/staff/people"),
+            ("Quotes", "/staff/quotes"),
+            ("Orders", "/staff/orders"),
             ("Invoices", "/staff/invoices"),
+            ("Jobs", "/staff/jobs"),
+            ("Projects", "/staff/projects"),
+            ("Tasks", "/staff/tasks"),
+            ("Tickets", "/staff/tickets"),
             ("Portal users", "/staff/portal-users"),
             ("Permission sets", "/staff/permission-sets"),
         ];
@@ -150,6 +156,11 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "ended" => "The session has ended.",
         "password" => "Your password has been changed. Log in with your new password.",
         "loggedout" => "You have logged out.",
+        "commented" => "Your message has been posted.",
+        "accepted" => "Thank you: you have accepted this quote. We will be in touch.",
+        "declined" => "You have declined this quote.",
+        "requested" => "Thank you: your request has been sent. We will get back to you.",
+        "completed" => "The task is marked as complete.",
         "staffpassword" => "Your password is set. Log in to continue.",
         _ => return None,
     })

@@ -5,11 +5,13 @@ mod assets;
 mod csrf;
 mod error;
 mod forms;
-mod invoices;
 mod layout;
 mod portal;
+mod records;
+mod sales;
 mod session;
 mod staff;
+mod work;
 
 use std::time::Duration;
 

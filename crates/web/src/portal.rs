@@ -18,6 +18,7 @@ use crate::layout::{notice, when, Layout};
 use crate::session::{
     cookie_value, login_response, logout_response, safe_next, Client, Portal, PORTAL_COOKIE,
 };
+use crate::{sales, work};
 use crate::{AppState, WebError};
 
 /// How a portal route can expose records, for the isolation test. Every
@@ -49,7 +50,7 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
         methods,
         exposure,
     };
-    vec![
+    let mut v = vec![
         (r("/", &["GET"], Account), get(home)),
         (
             r("/login", &["GET", "POST"], Public),
@@ -79,19 +80,59 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
         (r("/me/sessions", &["GET"], Account), get(list_sessions)),
         (r("/me/sessions/end", &["POST"], Account), post(end_session)),
         (
-            r("/invoices", &["GET"], List(Module::Invoices)),
-            get(crate::invoices::portal_list),
+            r("/quotes/request", &["GET", "POST"], Account),
+            get(sales::request_form).post(sales::request),
         ),
         (
-            r("/invoices/export.csv", &["GET"], List(Module::Invoices)),
-            get(crate::invoices::portal_export),
+            r("/quotes/{id}/accept", &["POST"], Record(Module::Quotes)),
+            post(sales::portal_accept),
         ),
         (
-            r("/invoices/{id}", &["GET"], Record(Module::Invoices)),
-            get(crate::invoices::portal_find),
+            r("/quotes/{id}/decline", &["POST"], Record(Module::Quotes)),
+            post(sales::portal_decline),
         ),
-        (r("/{module}", &["GET"], Account), get(module_page)),
-    ]
+        (
+            r("/jobs/request", &["GET", "POST"], Account),
+            get(work::new_form::<work::Jobs>).post(work::create::<work::Jobs>),
+        ),
+        (
+            r("/tickets/new", &["GET", "POST"], Account),
+            get(work::new_form::<work::Tickets>).post(work::create::<work::Tickets>),
+        ),
+        (
+            r("/tasks/{id}/complete", &["POST"], Record(Module::Tasks)),
+            post(work::portal_complete_task),
+        ),
+    ];
+    // Each module: list, CSV export of exactly the filter, detail, comments.
+    macro_rules! module {
+        ($base:literal, $m:expr, $h:ident, $k:ty) => {
+            v.extend([
+                (r($base, &["GET"], List($m)), get($h::portal_list::<$k>)),
+                (
+                    r(concat!($base, "/export.csv"), &["GET"], List($m)),
+                    get($h::portal_export::<$k>),
+                ),
+                (
+                    r(concat!($base, "/{id}"), &["GET"], Record($m)),
+                    get($h::portal_find::<$k>),
+                ),
+                (
+                    r(concat!($base, "/{id}/comments"), &["POST"], Record($m)),
+                    post($h::portal_comment::<$k>),
+                ),
+            ])
+        };
+    }
+    module!("/quotes", Module::Quotes, sales, sales::Quotes);
+    module!("/orders", Module::SalesOrders, sales, sales::Orders);
+    module!("/invoices", Module::Invoices, sales, sales::Invoices);
+    module!("/jobs", Module::Jobs, work, work::Jobs);
+    module!("/tickets", Module::Tickets, work, work::Tickets);
+    module!("/projects", Module::Projects, work, work::Projects);
+    module!("/tasks", Module::Tasks, work, work::Tasks);
+    v.push((r("/{module}", &["GET"], Account), get(module_page)));
+    v
 }
 
 /// Every portal route with its classification: the list the router is built from.
@@ -497,6 +538,91 @@ struct HomePage {
     first_name: String,
     company_name: String,
     modules: Vec<(&'static str, &'static str, &'static str)>,
+    /// Groups of things waiting for this person: (heading, element id, items).
+    waiting: Vec<(&'static str, &'static str, Vec<WaitingItem>)>,
+}
+
+/// One thing waiting for the person on the home page.
+struct WaitingItem {
+    href: String,
+    title: String,
+    detail: String,
+    status: String,
+    status_label: String,
+}
+
+fn waiting_groups(
+    w: courtyard_app::work::Waiting,
+) -> Vec<(&'static str, &'static str, Vec<WaitingItem>)> {
+    use courtyard_app::domain::money::{Currency, CURRENCIES};
+    use courtyard_app::domain::records::{SalesKind, TaskStatus, TicketStatus};
+    let docs = |kind: SalesKind, list: Vec<courtyard_app::db::sales::SalesDoc>| {
+        list.into_iter()
+            .map(|d| {
+                let cur = Currency::parse(&d.currency).unwrap_or(CURRENCIES[0]);
+                WaitingItem {
+                    href: format!("{}/{}", kind.module().portal_path(), d.id),
+                    title: format!("{} · {}", d.number, d.subject),
+                    detail: if kind.has_payments() {
+                        format!("{} due {}", cur.format(d.balance), d.due_on)
+                    } else {
+                        format!("{} · valid until {}", cur.format(d.total), d.due_on)
+                    },
+                    status_label: kind.status_label(&d.status).unwrap_or("").to_owned(),
+                    status: d.status,
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = vec![
+        (
+            "Invoices to pay",
+            "waiting-invoices",
+            docs(SalesKind::Invoice, w.invoices),
+        ),
+        (
+            "Quotes to answer",
+            "waiting-quotes",
+            docs(SalesKind::Quote, w.quotes),
+        ),
+        (
+            "Tasks assigned to you",
+            "waiting-tasks",
+            w.tasks
+                .into_iter()
+                .map(|t| WaitingItem {
+                    href: format!("/tasks/{}", t.id),
+                    title: t.subject,
+                    detail: match t.due_on {
+                        Some(d) => format!("{} · due {d}", t.project_name),
+                        None => t.project_name,
+                    },
+                    status_label: TaskStatus::parse(&t.status)
+                        .map_or("", |s| s.label())
+                        .to_owned(),
+                    status: t.status,
+                })
+                .collect(),
+        ),
+        (
+            "Tickets awaiting your reply",
+            "waiting-tickets",
+            w.tickets
+                .into_iter()
+                .map(|t| WaitingItem {
+                    href: format!("/tickets/{}", t.id),
+                    title: format!("{} · {}", t.number, t.subject),
+                    detail: format!("Last reply {}", when(t.last_activity_at)),
+                    status_label: TicketStatus::parse(&t.status)
+                        .map_or("", |s| s.label())
+                        .to_owned(),
+                    status: t.status,
+                })
+                .collect(),
+        ),
+    ];
+    out.retain(|(_, _, items)| !items.is_empty());
+    out
 }
 
 async fn home(
@@ -517,6 +643,7 @@ async fn home(
         first_name: ctx.user.first_name.clone(),
         company_name: ctx.user.company_name.clone().unwrap_or_default(),
         modules,
+        waiting: waiting_groups(courtyard_app::work::waiting(&s.app, &ctx).await?),
     })
 }
 

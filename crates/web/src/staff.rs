@@ -34,7 +34,7 @@ use crate::AppState;
 const PAGE: i64 = 50;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    record_routes()
         .route("/", get(dashboard))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
@@ -75,15 +75,37 @@ pub fn routes() -> Router<AppState> {
             get(find_permission_set).post(update_permission_set),
         )
         .route("/settings", get(settings_form).post(update_settings))
-        .route(
-            "/invoices",
-            get(crate::invoices::staff_list).post(crate::invoices::staff_create),
-        )
-        .route("/invoices/new", get(crate::invoices::staff_new_form))
-        .route(
-            "/invoices/{id}",
-            get(crate::invoices::staff_find).post(crate::invoices::staff_update),
-        )
+}
+
+/// The staff pages of every record type: list, new, create, page, save, comment.
+pub(crate) fn record_routes() -> Router<AppState> {
+    use crate::{sales, work};
+    macro_rules! records {
+        ($router:expr, $base:literal, $h:ident, $k:ty) => {
+            $router
+                .route(
+                    $base,
+                    get($h::staff_list::<$k>).post($h::staff_create::<$k>),
+                )
+                .route(concat!($base, "/new"), get($h::staff_new_form::<$k>))
+                .route(
+                    concat!($base, "/{id}"),
+                    get($h::staff_find::<$k>).post($h::staff_update::<$k>),
+                )
+                .route(
+                    concat!($base, "/{id}/comments"),
+                    post($h::staff_comment::<$k>),
+                )
+        };
+    }
+    let r = Router::new();
+    let r = records!(r, "/quotes", sales, sales::Quotes);
+    let r = records!(r, "/orders", sales, sales::Orders);
+    let r = records!(r, "/invoices", sales, sales::Invoices);
+    let r = records!(r, "/jobs", work, work::Jobs);
+    let r = records!(r, "/tickets", work, work::Tickets);
+    let r = records!(r, "/projects", work, work::Projects);
+    records!(r, "/tasks", work, work::Tasks)
 }
 
 fn business(s: &AppState) -> &str {
@@ -1197,6 +1219,9 @@ struct IntroRow {
 struct SettingsPage {
     layout: Layout,
     intros: Vec<IntroRow>,
+    /// (record type, label, on): email the assigned staff member on a
+    /// customer's first view.
+    notify: Vec<(&'static str, &'static str, bool)>,
     errors: Errors,
 }
 
@@ -1205,6 +1230,7 @@ fn settings_page(
     csrf: &CsrfToken,
     ctx: &StaffContext,
     texts: Vec<(EmailKind, String)>,
+    notify: Vec<(&'static str, &'static str, bool)>,
     errors: Errors,
 ) -> SettingsPage {
     let intros = texts
@@ -1219,6 +1245,7 @@ fn settings_page(
     SettingsPage {
         layout: layout(s, csrf, ctx, "Settings", "/staff/settings"),
         intros,
+        notify,
         errors,
     }
 }
@@ -1231,7 +1258,8 @@ async fn settings_form(
 ) -> WebResult<Response> {
     ctx.require_admin()?;
     let texts = emails::intros(&s.app).await?;
-    let mut page = settings_page(&s, &csrf, &ctx, texts, Errors::default());
+    let notify = courtyard_app::records::notify_settings(&s.app).await?;
+    let mut page = settings_page(&s, &csrf, &ctx, texts, notify, Errors::default());
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
@@ -1247,10 +1275,19 @@ async fn update_settings(
         .iter()
         .map(|k| (*k, form.get(&format!("intro_{}", k.key()))))
         .collect();
+    let notify: Vec<(&'static str, &'static str, bool)> = courtyard_app::records::NOTIFY_TYPES
+        .iter()
+        .map(|(k, l)| (*k, *l, form.get(&format!("notify_{k}")) == "1"))
+        .collect();
     match emails::save_intros(&s.app, &texts).await {
-        Ok(()) => Ok(Redirect::to("/staff/settings?done=saved").into_response()),
+        Ok(()) => {
+            for (k, _, on) in &notify {
+                courtyard_app::records::set_notify_on_first_view(&s.app, k, *on).await?;
+            }
+            Ok(Redirect::to("/staff/settings?done=saved").into_response())
+        }
         Err(AppError::Invalid(e)) => {
-            render(&settings_page(&s, &csrf, &ctx, texts, Errors(e))).map(unprocessable)
+            render(&settings_page(&s, &csrf, &ctx, texts, notify, Errors(e))).map(unprocessable)
         }
         Err(e) => Err(e.into()),
     }

@@ -207,7 +207,7 @@ async fn customer_views_are_recorded_and_staff_can_ask_why_someone_sees_an_invoi
             .get(&format!("/staff/invoices/{inv}"))
             .await
             .assert_status(200)
-            .assert_contains("No customer has opened this invoice yet");
+            .assert_contains("No customer has opened this yet");
         let mut ada = t.portal_browser("ada@acme.example").await;
         ada.get(&format!("/invoices/{inv}"))
             .await

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request};
 use courtyard_app::db::portal_users::PortalUserFilter;
 use courtyard_app::portal_users;
+use courtyard_domain::records::SalesKind;
 use courtyard_domain::Module;
 use courtyard_web::{portal_route_table, Exposure};
 
@@ -23,21 +24,18 @@ struct Role {
     foreign: Vec<Foreign>,
 }
 
-async fn number_of(t: &TestApp, id: &str) -> String {
-    courtyard_app::invoices::staff_find(&t.app, id)
-        .await
-        .unwrap()
-        .invoice
-        .number
+/// Two lists of records as one.
+fn with<'a>(a: &[&'a (Module, String)], b: &[&'a (Module, String)]) -> Vec<&'a (Module, String)> {
+    a.iter().chain(b.iter()).copied().collect()
 }
 
-async fn foreign(t: &TestApp, ids: &[&String]) -> Vec<Foreign> {
+async fn foreign(t: &TestApp, ids: &[&(Module, String)]) -> Vec<Foreign> {
     let mut v = Vec::new();
-    for id in ids {
+    for (module, id) in ids {
         v.push(Foreign {
-            module: Module::Invoices,
-            id: (*id).clone(),
-            marker: number_of(t, id).await,
+            module: *module,
+            id: id.clone(),
+            marker: t.number_of(*module, id).await,
         });
     }
     v
@@ -51,24 +49,38 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                 "Full",
                 &[
                     "invoices:view",
+                    "invoices:comment",
                     "quotes:view",
+                    "quotes:create",
+                    "quotes:comment",
+                    "quotes:sign",
+                    "sales_orders:view",
+                    "sales_orders:comment",
+                    "jobs:view",
+                    "jobs:create",
+                    "jobs:comment",
+                    "projects:view",
+                    "projects:comment",
+                    "tasks:view",
+                    "tasks:comment",
                     "tickets:create",
+                    "tickets:comment",
                     "my_details:edit",
                 ],
             )
             .await;
         let none = t
-            .permission_set("No invoices", &["tickets:view", "my_details:view"])
+            .permission_set("Tickets only", &["tickets:view", "my_details:view"])
             .await;
         let acme = t.company("Acme", "all").await;
         let rival = t.company("Rival", "all").await;
-        t.active(&acme, "Ada", "ada@acme.example", &full).await;
+        let ada_u = t.active(&acme, "Ada", "ada@acme.example", &full).await;
         let olly = t.active(&acme, "Olly", "olly@acme.example", &full).await;
         let mut f = t.user_form("olly@acme.example", &full);
         f.record_scope = "own".into();
         portal_users::update(&t.app, &olly, &f).await.unwrap();
         t.active(&acme, "Nia", "nia@acme.example", &none).await;
-        t.active(&rival, "Eve", "eve@rival.example", &full).await;
+        let eve_u = t.active(&rival, "Eve", "eve@rival.example", &full).await;
         let users = portal_users::list(
             &t.app,
             &PortalUserFilter {
@@ -86,55 +98,176 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                 .contact_id
                 .clone()
         };
+        let (ada_c, olly_c) = (contact("ada@acme.example"), contact("olly@acme.example"));
 
-        let acme_open = t
-            .invoice(
-                &acme,
-                Some(&contact("ada@acme.example")),
-                "unpaid",
-                "2026-01-01",
-                "11",
-            )
-            .await;
-        let acme_olly = t
-            .invoice(
-                &acme,
-                Some(&contact("olly@acme.example")),
-                "paid",
-                "2026-01-02",
-                "12",
-            )
-            .await;
-        let acme_draft = t.invoice(&acme, None, "draft", "2026-01-03", "13").await;
-        let rival_open = t.invoice(&rival, None, "overdue", "2026-01-04", "14").await;
-        let rival_draft = t.invoice(&rival, None, "draft", "2026-01-05", "15").await;
+        use Module::*;
+        use SalesKind::{Order, Quote};
+        let m = |module: Module, id: String| (module, id);
+        // Acme's records: Ada's, Olly's, drafts, and a project Olly is not a member of.
+        let acme_open = m(
+            Invoices,
+            t.invoice(&acme, Some(&ada_c), "unpaid", "2026-01-01", "11")
+                .await,
+        );
+        let acme_olly = m(
+            Invoices,
+            t.invoice(&acme, Some(&olly_c), "paid", "2026-01-02", "12")
+                .await,
+        );
+        let acme_draft = m(
+            Invoices,
+            t.invoice(&acme, None, "draft", "2026-01-03", "13").await,
+        );
+        let acme_quote = m(
+            Quotes,
+            t.sales_doc(Quote, &acme, Some(&ada_c), "sent", "2026-01-04", "21")
+                .await,
+        );
+        let acme_quote_draft = m(
+            Quotes,
+            t.sales_doc(Quote, &acme, Some(&ada_c), "draft", "2026-01-04", "22")
+                .await,
+        );
+        let acme_order = m(
+            SalesOrders,
+            t.sales_doc(Order, &acme, Some(&ada_c), "open", "2026-01-05", "23")
+                .await,
+        );
+        let acme_job = m(Jobs, t.job(&acme, Some(&ada_c), "Acme boiler").await);
+        let acme_ticket = m(
+            Tickets,
+            t.ticket(&acme, Some(&ada_c), "Acme login help").await,
+        );
+        let acme_project = m(
+            Projects,
+            t.project(&acme, &[&ada_u], true, "Acme refit").await,
+        );
+        let acme_hidden = m(
+            Projects,
+            t.project(&acme, &[&ada_u, &olly], false, "Acme secret")
+                .await,
+        );
+        let acme_task = m(
+            Tasks,
+            t.task(&acme_project.1, Some(&ada_u), "Acme approve plan")
+                .await,
+        );
+        let acme_hidden_task = m(
+            Tasks,
+            t.task(&acme_hidden.1, Some(&ada_u), "Acme hidden task")
+                .await,
+        );
+        // Rival's records.
+        let rival_open = m(
+            Invoices,
+            t.invoice(&rival, None, "overdue", "2026-01-04", "14").await,
+        );
+        let rival_draft = m(
+            Invoices,
+            t.invoice(&rival, None, "draft", "2026-01-05", "15").await,
+        );
+        let rival_quote = m(
+            Quotes,
+            t.sales_doc(Quote, &rival, None, "sent", "2026-01-06", "31")
+                .await,
+        );
+        let rival_order = m(
+            SalesOrders,
+            t.sales_doc(Order, &rival, None, "confirmed", "2026-01-06", "32")
+                .await,
+        );
+        let rival_job = m(Jobs, t.job(&rival, None, "Rival roof").await);
+        let rival_ticket = m(Tickets, t.ticket(&rival, None, "Rival question").await);
+        let rival_project = m(
+            Projects,
+            t.project(&rival, &[&eve_u], true, "Rival move").await,
+        );
+        let rival_task = m(
+            Tasks,
+            t.task(&rival_project.1, Some(&eve_u), "Rival sign lease")
+                .await,
+        );
 
+        let rival_all = [
+            &rival_open,
+            &rival_draft,
+            &rival_quote,
+            &rival_order,
+            &rival_job,
+            &rival_ticket,
+            &rival_project,
+            &rival_task,
+        ];
+        let acme_hidden_all = [
+            &acme_draft,
+            &acme_quote_draft,
+            &acme_hidden,
+            &acme_hidden_task,
+        ];
         let roles = vec![
             Role {
                 email: "ada@acme.example",
-                foreign: foreign(&t, &[&acme_draft, &rival_open, &rival_draft]).await,
+                foreign: foreign(&t, &with(&acme_hidden_all, &rival_all)).await,
             },
             Role {
+                // Own scope: colleagues' records, and a project she is not a member of.
                 email: "olly@acme.example",
-                foreign: foreign(&t, &[&acme_open, &acme_draft, &rival_open, &rival_draft]).await,
+                foreign: foreign(
+                    &t,
+                    &with(
+                        &with(&acme_hidden_all, &rival_all),
+                        &[
+                            &acme_open,
+                            &acme_quote,
+                            &acme_order,
+                            &acme_job,
+                            &acme_ticket,
+                            &acme_project,
+                            &acme_task,
+                        ],
+                    ),
+                )
+                .await,
             },
             Role {
+                // Only tickets: every other module's records, and the rival's tickets.
                 email: "nia@acme.example",
                 foreign: foreign(
                     &t,
-                    &[
-                        &acme_open,
-                        &acme_olly,
-                        &acme_draft,
-                        &rival_open,
-                        &rival_draft,
-                    ],
+                    &with(
+                        &with(&acme_hidden_all, &rival_all),
+                        &[
+                            &acme_open,
+                            &acme_olly,
+                            &acme_quote,
+                            &acme_order,
+                            &acme_job,
+                            &acme_project,
+                            &acme_task,
+                        ],
+                    ),
                 )
                 .await,
             },
             Role {
                 email: "eve@rival.example",
-                foreign: foreign(&t, &[&acme_open, &acme_olly, &acme_draft, &rival_draft]).await,
+                foreign: foreign(
+                    &t,
+                    &with(
+                        &with(&acme_hidden_all, &[&rival_draft]),
+                        &[
+                            &acme_open,
+                            &acme_olly,
+                            &acme_quote,
+                            &acme_order,
+                            &acme_job,
+                            &acme_ticket,
+                            &acme_project,
+                            &acme_task,
+                        ],
+                    ),
+                )
+                .await,
             },
         ];
 
@@ -166,7 +299,24 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
             let not_found = b.get("/invoices/no-such-record").await.body;
             for route in portal_route_table() {
                 match route.exposure {
-                    Exposure::Public | Exposure::Account => {}
+                    Exposure::Public => {}
+                    // Account pages (home's "waiting for you", request forms)
+                    // show nothing of anyone else either.
+                    Exposure::Account => {
+                        if route.path.contains('{') || !route.methods.contains(&"GET") {
+                            continue;
+                        }
+                        let r = b.get(route.path).await;
+                        requests += 1;
+                        for fo in &role.foreign {
+                            if r.body.contains(&fo.marker) || r.body.contains(&fo.id) {
+                                leaks.push(format!(
+                                    "{} GET {} shows {}",
+                                    role.email, route.path, fo.marker
+                                ));
+                            }
+                        }
+                    }
                     Exposure::List(module) => {
                         let r = b.get(route.path).await;
                         requests += 1;
@@ -217,12 +367,29 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
         }
         // The same users do see what is theirs, so the test can fail.
         let mut ada = t.portal_browser("ada@acme.example").await;
-        ada.get(&format!("/invoices/{acme_olly}"))
+        for (module, id) in [
+            &acme_olly,
+            &acme_quote,
+            &acme_order,
+            &acme_job,
+            &acme_ticket,
+            &acme_project,
+            &acme_task,
+        ] {
+            ada.get(&format!("{}/{id}", module.portal_path()))
+                .await
+                .assert_status(200);
+        }
+        ada.get("/")
             .await
-            .assert_status(200);
+            .assert_contains(&t.number_of(Quotes, &acme_quote.1).await);
         let mut olly_b = t.portal_browser("olly@acme.example").await;
         olly_b
-            .get(&format!("/invoices/{acme_olly}"))
+            .get(&format!("/invoices/{}", acme_olly.1))
+            .await
+            .assert_status(200);
+        let mut nia = t.portal_browser("nia@acme.example").await;
+        nia.get(&format!("/tickets/{}", acme_ticket.1))
             .await
             .assert_status(200);
         eprintln!(
@@ -234,14 +401,28 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
             .iter()
             .filter(|r| matches!(r.exposure, Exposure::List(_)))
             .count();
-        let records: usize = portal_route_table()
+        let accounts = portal_route_table()
             .iter()
-            .filter(|r| matches!(r.exposure, Exposure::Record(_)))
-            .map(|r| r.methods.len())
-            .sum();
+            .filter(|r| {
+                r.exposure == Exposure::Account
+                    && !r.path.contains('{')
+                    && r.methods.contains(&"GET")
+            })
+            .count();
         let expected: usize = roles
             .iter()
-            .map(|r| lists + records * r.foreign.len() + (roles.len() - 1))
+            .map(|r| {
+                let records: usize = portal_route_table()
+                    .iter()
+                    .map(|route| match route.exposure {
+                        Exposure::Record(m) => {
+                            route.methods.len() * r.foreign.iter().filter(|f| f.module == m).count()
+                        }
+                        _ => 0,
+                    })
+                    .sum();
+                lists + accounts + records + (roles.len() - 1)
+            })
             .sum();
         assert_eq!(requests, expected, "every classified route was tried");
         assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));

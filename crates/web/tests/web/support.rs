@@ -12,6 +12,7 @@ use axum::Router;
 use courtyard_app::config::Config;
 use courtyard_app::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
 use courtyard_app::db::testing::each_backend;
+use courtyard_app::domain::records::SalesKind;
 use courtyard_app::portal_users::{self, PortalUserForm};
 use courtyard_app::{worker, App, Mailer};
 use http_body_util::BodyExt;
@@ -312,9 +313,31 @@ impl TestApp {
         issued: &str,
         price: &str,
     ) -> String {
-        courtyard_app::invoices::create(
+        self.sales_doc(
+            SalesKind::Invoice,
+            company_id,
+            contact_id,
+            status,
+            issued,
+            price,
+        )
+        .await
+    }
+
+    /// A quote, order or invoice with one line of `price` at 20 % tax.
+    pub async fn sales_doc(
+        &self,
+        kind: SalesKind,
+        company_id: &str,
+        contact_id: Option<&str>,
+        status: &str,
+        issued: &str,
+        price: &str,
+    ) -> String {
+        courtyard_app::sales::create(
             &self.app,
-            &courtyard_app::invoices::InvoiceForm {
+            kind,
+            &courtyard_app::sales::SalesForm {
                 company_id: company_id.into(),
                 contact_id: contact_id.unwrap_or("").into(),
                 subject: format!("Work {issued}"),
@@ -322,7 +345,7 @@ impl TestApp {
                 currency: "GBP".into(),
                 issued_on: issued.into(),
                 due_on: issued.into(),
-                lines: vec![courtyard_app::invoices::LineForm {
+                lines: vec![courtyard_app::sales::LineForm {
                     description: "Consulting".into(),
                     quantity: "1".into(),
                     unit_price: price.into(),
@@ -334,5 +357,126 @@ impl TestApp {
         )
         .await
         .unwrap()
+    }
+
+    /// A job at a site for a company (and contact).
+    pub async fn job(&self, company_id: &str, contact_id: Option<&str>, subject: &str) -> String {
+        courtyard_app::work::create_job(
+            &self.app,
+            &courtyard_app::work::JobForm {
+                company_id: company_id.into(),
+                contact_id: contact_id.unwrap_or("").into(),
+                subject: subject.into(),
+                status: "scheduled".into(),
+                site_address: "1 High Street".into(),
+                requested_on: "2026-01-10".into(),
+                scheduled_on: "2026-01-20".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A ticket opened for a company (and contact), with no messages.
+    pub async fn ticket(
+        &self,
+        company_id: &str,
+        contact_id: Option<&str>,
+        subject: &str,
+    ) -> String {
+        let mut conn = self.app.db.conn().await.unwrap();
+        let number = courtyard_app::db::records::next_number(&mut conn, "ticket", "TKT-")
+            .await
+            .unwrap();
+        courtyard_app::db::work::insert_ticket(
+            &mut conn,
+            &number,
+            &courtyard_app::db::work::TicketInput {
+                company_id: company_id.into(),
+                contact_id: contact_id.map(str::to_owned),
+                subject: subject.into(),
+                status: "open".into(),
+                priority: "normal".into(),
+                opened_on: "2026-01-11".into(),
+                owner_staff_id: None,
+            },
+            self.app.now(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A project of a company with these portal members.
+    pub async fn project(
+        &self,
+        company_id: &str,
+        members: &[&str],
+        shown: bool,
+        name: &str,
+    ) -> String {
+        courtyard_app::work::create_project(
+            &self.app,
+            &courtyard_app::work::ProjectForm {
+                company_id: company_id.into(),
+                subject: name.into(),
+                status: "active".into(),
+                progress: "40".into(),
+                start_on: "2026-01-01".into(),
+                show_on_portal: shown,
+                members: members.iter().map(|m| m.to_string()).collect(),
+                milestones: vec![("Kick-off".into(), "2026-01-02".into(), true)],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A task in a project, optionally assigned to a member.
+    pub async fn task(&self, project_id: &str, assignee: Option<&str>, name: &str) -> String {
+        courtyard_app::work::create_task(
+            &self.app,
+            &courtyard_app::work::TaskForm {
+                project_id: project_id.into(),
+                subject: name.into(),
+                status: "open".into(),
+                assignee_id: assignee.unwrap_or("").into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// The human number of any record, for finding it in page bodies.
+    pub async fn number_of(&self, module: courtyard_domain::Module, id: &str) -> String {
+        use courtyard_domain::Module as M;
+        let mut conn = self.app.db.conn().await.unwrap();
+        let kind = match module {
+            M::Quotes => Some(SalesKind::Quote),
+            M::SalesOrders => Some(SalesKind::Order),
+            M::Invoices => Some(SalesKind::Invoice),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            return courtyard_app::db::sales::find(&mut conn, kind, id)
+                .await
+                .unwrap()
+                .number;
+        }
+        use courtyard_app::db::work;
+        match module {
+            M::Jobs => work::find_job(&mut conn, id, None).await.unwrap().number,
+            M::Tickets => work::find_ticket(&mut conn, id, None).await.unwrap().number,
+            M::Projects => {
+                work::find_project(&mut conn, id, None)
+                    .await
+                    .unwrap()
+                    .number
+            }
+            M::Tasks => work::find_task(&mut conn, id, None).await.unwrap().number,
+            other => panic!("no records in {other:?}"),
+        }
     }
 }

@@ -1,0 +1,332 @@
+//! What every record type shares in the portal and on staff pages: the
+//! policy's view of a portal user, comments, "why can this person see
+//! this?", the staff notice on a customer's first view, and CSV.
+
+use std::collections::HashMap;
+
+use courtyard_db::portal_users::{self, PortalUser};
+use courtyard_db::records::{self, Comment, NewComment};
+use courtyard_db::{settings, Conn, DbError};
+use courtyard_domain::policy::{self, Explanation, Predicate, Viewer};
+use courtyard_domain::{Action, Grants, Module, RecordScope};
+
+use crate::auth::{PortalContext, StaffContext};
+use crate::{App, AppError, AppResult};
+
+/// The policy's view of a portal user.
+pub fn viewer_of(user: &PortalUser) -> Option<Viewer> {
+    Some(Viewer {
+        portal_user_id: user.id.clone(),
+        company_id: user.company_id.clone()?,
+        contact_id: user.contact_id.clone(),
+        scope: RecordScope::parse(&user.record_scope).unwrap_or(RecordScope::Own),
+        grants: Grants::from_storage(&user.grants),
+    })
+}
+
+/// The predicate for this user reading `module`; a module they were not
+/// granted does not exist for them.
+pub fn scope(ctx: &PortalContext, module: Module) -> AppResult<Predicate> {
+    let viewer = viewer_of(&ctx.user).ok_or(AppError::NotFound)?;
+    if !viewer.grants.allows(module, Action::View) {
+        return Err(AppError::NotFound);
+    }
+    Ok(policy::predicate(&viewer, module))
+}
+
+/// An action beyond viewing. Callers check visibility first, so refusing
+/// here reveals nothing.
+pub fn require(ctx: &PortalContext, module: Module, action: Action) -> AppResult<()> {
+    if ctx.grants.allows(module, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// A comment's text: trimmed, not empty, not huge.
+pub fn comment_body(raw: &str) -> AppResult<String> {
+    let body = raw.trim();
+    if body.is_empty() {
+        return Err(AppError::field("body", "Write a message first."));
+    }
+    if body.chars().count() > 5000 {
+        return Err(AppError::field(
+            "body",
+            "Keep the message under 5,000 characters.",
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// A customer's comment (or ticket message) on a record they can see.
+pub async fn add_portal_comment(
+    conn: &mut Conn,
+    ctx: &PortalContext,
+    record_type: &str,
+    record_id: &str,
+    body: &str,
+    now: i64,
+) -> AppResult<()> {
+    records::add_comment(
+        conn,
+        &NewComment {
+            record_type,
+            record_id,
+            author_kind: "portal",
+            author_id: &ctx.user.id,
+            author_name: &ctx.user.full_name(),
+            body,
+            internal: false,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A staff comment; `internal` ones never reach the portal.
+pub async fn add_staff_comment(
+    conn: &mut Conn,
+    ctx: &StaffContext,
+    record_type: &str,
+    record_id: &str,
+    body: &str,
+    internal: bool,
+    now: i64,
+) -> AppResult<()> {
+    records::add_comment(
+        conn,
+        &NewComment {
+            record_type,
+            record_id,
+            author_kind: "staff",
+            author_id: &ctx.staff.id,
+            author_name: &ctx.staff.name,
+            body,
+            internal,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The public comments of a record the caller has already found visible.
+pub async fn public_comments(
+    conn: &mut Conn,
+    record_type: &str,
+    record_id: &str,
+) -> AppResult<Vec<Comment>> {
+    Ok(records::comments(conn, record_type, record_id, false).await?)
+}
+
+/// Every comment, internal ones included: staff pages only.
+pub async fn all_comments(
+    conn: &mut Conn,
+    record_type: &str,
+    record_id: &str,
+) -> AppResult<Vec<Comment>> {
+    Ok(records::comments(conn, record_type, record_id, true).await?)
+}
+
+/// "Why can this person see this?": the policy's conditions evaluated
+/// against one record's facts, after the account checks.
+pub async fn explain(
+    app: &App,
+    module: Module,
+    portal_user_id: &str,
+    facts: impl FnOnce(&PortalUser) -> HashMap<&'static str, Option<String>>,
+    member_of: Option<&str>,
+) -> AppResult<Explanation> {
+    let mut conn = app.db.conn().await?;
+    let user = portal_users::find(&mut conn, portal_user_id).await?;
+    let Some(viewer) = viewer_of(&user) else {
+        return Ok(Explanation {
+            visible: false,
+            checks: vec![(false, "The person is not linked to a company.".into())],
+        });
+    };
+    let mut facts = facts(&user);
+    if let Some(project_id) = member_of {
+        let member = courtyard_db::work::members(&mut conn, project_id)
+            .await?
+            .contains(&user.id);
+        let shown = courtyard_db::work::find_project(&mut conn, project_id, None)
+            .await
+            .map(|p| p.show_on_portal == 1 && p.company_id == viewer.company_id)
+            .unwrap_or(false);
+        facts.insert(
+            "member",
+            Some(if member && shown { "1" } else { "0" }.into()),
+        );
+    }
+    let mut e = policy::predicate(&viewer, module).explain(&facts);
+    if user.state != "active" {
+        e.visible = false;
+        e.checks.insert(
+            0,
+            (
+                false,
+                format!(
+                    "The person's portal account is {}, so they cannot log in.",
+                    user.state
+                ),
+            ),
+        );
+    } else if let Err(why) = crate::auth::access_check(&user, app.clock.today()) {
+        e.visible = false;
+        e.checks.insert(0, (false, why.explain().to_owned()));
+    }
+    Ok(e)
+}
+
+/// The facts of a company record for [`explain`].
+pub fn company_facts(
+    company_id: &str,
+    contact_id: Option<&str>,
+    status: &str,
+) -> HashMap<&'static str, Option<String>> {
+    HashMap::from([
+        ("company_id", Some(company_id.to_owned())),
+        ("contact_id", contact_id.map(str::to_owned)),
+        ("status", Some(status.to_owned())),
+    ])
+}
+
+/// Record types whose first customer view can notify the assigned staff member.
+pub const NOTIFY_TYPES: &[(&str, &str)] = &[
+    ("quote", "Quotes"),
+    ("order", "Sales orders"),
+    ("invoice", "Invoices"),
+];
+
+fn notify_key(record_type: &str) -> String {
+    format!("notify.first_view.{record_type}")
+}
+
+/// Whether a customer's first view of this type emails the assigned staff
+/// member. On unless staff switched it off.
+pub async fn notify_on_first_view(conn: &mut Conn, record_type: &str) -> AppResult<bool> {
+    Ok(settings::get(conn, &notify_key(record_type))
+        .await?
+        .as_deref()
+        != Some("off"))
+}
+
+pub async fn set_notify_on_first_view(app: &App, record_type: &str, on: bool) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    settings::set(
+        &mut conn,
+        &notify_key(record_type),
+        if on { "on" } else { "off" },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every first-view setting, for the settings page.
+pub async fn notify_settings(app: &App) -> AppResult<Vec<(&'static str, &'static str, bool)>> {
+    let mut conn = app.db.conn().await?;
+    let mut out = Vec::new();
+    for (key, label) in NOTIFY_TYPES {
+        out.push((*key, *label, notify_on_first_view(&mut conn, key).await?));
+    }
+    Ok(out)
+}
+
+/// Queue the "first view" notice for the record's assigned staff member.
+pub struct FirstView<'a> {
+    pub record_type: &'a str,
+    pub label: &'a str,
+    pub number: &'a str,
+    pub staff_path: String,
+    pub owner_name: Option<&'a str>,
+    pub owner_email: Option<&'a str>,
+}
+
+pub async fn queue_first_view_notice(
+    app: &App,
+    conn: &mut Conn,
+    ctx: &PortalContext,
+    v: &FirstView<'_>,
+) -> AppResult<()> {
+    let (Some(name), Some(email)) = (v.owner_name, v.owner_email) else {
+        return Ok(());
+    };
+    if !notify_on_first_view(conn, v.record_type).await? {
+        return Ok(());
+    }
+    let who = match ctx.user.company_name.as_deref() {
+        Some(co) => format!("{} ({co})", ctx.user.full_name()),
+        None => ctx.user.full_name(),
+    };
+    let subject = format!(
+        "{} opened {} {}",
+        ctx.user.full_name(),
+        v.label.to_lowercase(),
+        v.number
+    );
+    let message = format!(
+        "{who} opened {} {} in the customer portal for the first time, on {}.",
+        v.label.to_lowercase(),
+        v.number,
+        crate::emails::format_time(app.now())
+    );
+    let first = name.split_whitespace().next().unwrap_or(name);
+    let email = crate::emails::render_staff_notice(&crate::emails::StaffNotice {
+        to: email,
+        business_name: &app.config.business_name,
+        name: first,
+        subject: &subject,
+        message: &message,
+        link: &app.url(&v.staff_path),
+        button: &format!("Open the {}", v.label.to_lowercase()),
+    })
+    .map_err(AppError::Internal)?;
+    crate::worker::enqueue_email(conn, &email, app.now()).await
+}
+
+/// Quote a CSV cell; cells that a spreadsheet would run as a formula get a
+/// leading apostrophe.
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// A CSV document: a header and rows of already-formatted cells (text cells
+/// go through [`csv_cell`]).
+pub fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut out = header.join(",");
+    out.push_str("\r\n");
+    for cells in rows {
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A transaction's commit, as an app error.
+pub async fn commit(tx: courtyard_db::Tx) -> AppResult<()> {
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_defused() {
+        assert_eq!(super::csv_cell("plain"), "plain");
+        assert_eq!(super::csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(super::csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}

@@ -1,0 +1,565 @@
+//! Quotes, sales orders and invoices: staff create and edit them; portal
+//! users list, filter, export and open the ones the visibility policy lets
+//! them see, comment on them, answer quotes and request new ones.
+
+use courtyard_db::listing::ListQuery;
+use courtyard_db::records::{self as rec, Comment, RecordView};
+use courtyard_db::sales::{self, SalesDoc, SalesInput, SalesLine};
+use courtyard_db::{companies, contacts, staff, DbError};
+use courtyard_domain::money::{self, parse_decimal, Currency, Line};
+use courtyard_domain::policy::Explanation;
+use courtyard_domain::records::{QuoteStatus, SalesKind};
+use courtyard_domain::Action;
+
+use crate::auth::{PortalContext, StaffContext};
+use crate::error::Problems;
+use crate::records::{self, commit, csv_cell, scope};
+use crate::{App, AppError, AppResult};
+
+/// One line as typed on the staff form.
+#[derive(Debug, Clone, Default)]
+pub struct LineForm {
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: String,
+    pub tax_rate: String,
+    pub discount: String,
+}
+
+/// The staff form of a quote, order or invoice.
+#[derive(Debug, Clone, Default)]
+pub struct SalesForm {
+    pub company_id: String,
+    pub owner_staff_id: String,
+    pub contact_id: String,
+    pub subject: String,
+    pub status: String,
+    pub currency: String,
+    pub issued_on: String,
+    pub due_on: String,
+    pub paid_on: String,
+    pub amount_paid: String,
+    pub terms: String,
+    pub lines: Vec<LineForm>,
+}
+
+fn percent_bp(raw: &str) -> Option<i64> {
+    let raw = raw.trim().trim_end_matches('%');
+    if raw.is_empty() {
+        return Some(0);
+    }
+    parse_decimal(raw, 2).filter(|v| (0..=10_000).contains(v))
+}
+
+fn date(raw: &str) -> Option<String> {
+    courtyard_domain::parse_date(raw).map(|d| d.to_string())
+}
+
+impl SalesForm {
+    pub fn from_doc(inv: &SalesDoc, lines: &[SalesLine]) -> Self {
+        let cur = Currency::parse(&inv.currency).unwrap_or(money::CURRENCIES[0]);
+        let amount = |minor: i64| cur.plain(minor);
+        Self {
+            company_id: inv.company_id.clone(),
+            owner_staff_id: inv.owner_staff_id.clone().unwrap_or_default(),
+            contact_id: inv.contact_id.clone().unwrap_or_default(),
+            subject: inv.subject.clone(),
+            status: inv.status.clone(),
+            currency: inv.currency.clone(),
+            issued_on: inv.issued_on.clone(),
+            due_on: inv.due_on.clone(),
+            paid_on: inv.paid_on.clone().unwrap_or_default(),
+            amount_paid: amount(inv.amount_paid),
+            terms: inv.terms.clone(),
+            lines: lines
+                .iter()
+                .map(|l| LineForm {
+                    description: l.description.clone(),
+                    quantity: money::format_quantity(l.quantity_milli),
+                    unit_price: amount(l.unit_price),
+                    tax_rate: money::format_rate(l.tax_rate_bp)
+                        .trim_end_matches('%')
+                        .to_owned(),
+                    discount: money::format_rate(l.discount_bp)
+                        .trim_end_matches('%')
+                        .to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    async fn parse(&self, conn: &mut courtyard_db::Conn, kind: SalesKind) -> AppResult<SalesInput> {
+        let mut p = Problems::default();
+        let company_ok = match companies::find(conn, &self.company_id).await {
+            Ok(_) => true,
+            Err(DbError::NotFound) => {
+                p.add("company_id", "Choose the customer company.");
+                false
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let contact_id = courtyard_domain::optional_text(&self.contact_id);
+        if let (Some(id), true) = (&contact_id, company_ok) {
+            match contacts::find(conn, id).await {
+                Ok(c) if c.company_id.as_deref() == Some(self.company_id.as_str()) => {}
+                Ok(_) | Err(DbError::NotFound) => {
+                    p.add("contact_id", "Choose a contact at this company.")
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let status = kind
+            .statuses()
+            .into_iter()
+            .find(|(k, _)| *k == self.status)
+            .map(|(k, _)| k);
+        if status.is_none() {
+            p.add("status", "Choose a status.");
+        }
+        let owner_staff_id = courtyard_domain::optional_text(&self.owner_staff_id);
+        if let Some(id) = &owner_staff_id {
+            match staff::find(conn, id).await {
+                Ok(_) => {}
+                Err(DbError::NotFound) => p.add("owner_staff_id", "Choose a staff member."),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let currency = Currency::parse(&self.currency);
+        if currency.is_none() {
+            p.add("currency", "Choose a currency.");
+        }
+        let issued = date(&self.issued_on);
+        if issued.is_none() {
+            p.add("issued_on", "Enter the issue date as YYYY-MM-DD.");
+        }
+        let due_label = kind.due_label();
+        let due = date(&self.due_on);
+        if due.is_none() {
+            p.add(
+                "due_on",
+                format!("Enter the {} as YYYY-MM-DD.", due_label.to_lowercase()),
+            );
+        }
+        if let (Some(i), Some(d)) = (&issued, &due) {
+            if d < i {
+                p.add(
+                    "due_on",
+                    format!(
+                        "The {} must not be before the issue date.",
+                        due_label.to_lowercase()
+                    ),
+                );
+            }
+        }
+        let paid_on = if !kind.has_payments() || self.paid_on.trim().is_empty() {
+            None
+        } else {
+            let d = date(&self.paid_on);
+            if d.is_none() {
+                p.add("paid_on", "Enter the paid date as YYYY-MM-DD.");
+            }
+            d
+        };
+        if self.subject.chars().count() > 200 {
+            p.add("subject", "Keep the subject under 200 characters.");
+        }
+        let digits = currency.map_or(2, |c| c.digits);
+        let amount_paid = if !kind.has_payments() || self.amount_paid.trim().is_empty() {
+            0
+        } else {
+            match parse_decimal(&self.amount_paid, digits) {
+                Some(v) if v >= 0 => v,
+                _ => {
+                    p.add("amount_paid", "Enter the amount paid, e.g. 120.50.");
+                    0
+                }
+            }
+        };
+        let mut lines = Vec::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            let blank = [
+                &l.description,
+                &l.quantity,
+                &l.unit_price,
+                &l.tax_rate,
+                &l.discount,
+            ]
+            .iter()
+            .all(|s| s.trim().is_empty());
+            if blank {
+                continue;
+            }
+            let n = i + 1;
+            if l.description.trim().is_empty() {
+                p.add("lines", format!("Line {n}: enter a description."));
+            }
+            let quantity = if l.quantity.trim().is_empty() {
+                Some(1000)
+            } else {
+                parse_decimal(&l.quantity, 3)
+            };
+            let price = parse_decimal(&l.unit_price, digits);
+            let tax = percent_bp(&l.tax_rate);
+            let disc = percent_bp(&l.discount);
+            if quantity.is_none() {
+                p.add(
+                    "lines",
+                    format!("Line {n}: the quantity is not a number (up to 3 decimals)."),
+                );
+            }
+            if price.is_none() {
+                p.add(
+                    "lines",
+                    format!("Line {n}: enter the unit price, e.g. 120.50."),
+                );
+            }
+            if tax.is_none() || disc.is_none() {
+                p.add(
+                    "lines",
+                    format!("Line {n}: tax and discount are percentages from 0 to 100."),
+                );
+            }
+            if let (Some(q), Some(pr), Some(t), Some(d)) = (quantity, price, tax, disc) {
+                lines.push(Line {
+                    description: l.description.trim().to_owned(),
+                    quantity_milli: q,
+                    unit_price: pr,
+                    tax_rate_bp: t,
+                    discount_bp: d,
+                });
+            }
+        }
+        // A customer's quote request has no lines until staff price it.
+        let requested = kind == SalesKind::Quote && status == Some("requested");
+        if lines.is_empty() && !requested && !p.0.iter().any(|e| e.field == "lines") {
+            p.add("lines", "Add at least one line.");
+        }
+        let totals = money::totals(&lines);
+        if amount_paid > totals.total.max(0) {
+            p.add("amount_paid", "The amount paid is more than the total.");
+        }
+        p.into_result()?;
+        Ok(SalesInput {
+            company_id: self.company_id.clone(),
+            owner_staff_id,
+            contact_id,
+            subject: self.subject.trim().to_owned(),
+            status: status.expect("checked").to_owned(),
+            currency: currency.expect("checked").code.to_owned(),
+            issued_on: issued.expect("checked"),
+            due_on: due.expect("checked"),
+            paid_on,
+            amount_paid,
+            terms: self.terms.trim().to_owned(),
+            lines,
+            totals,
+        })
+    }
+}
+
+pub async fn create(app: &App, kind: SalesKind, form: &SalesForm) -> AppResult<String> {
+    let mut tx = app.db.begin().await?;
+    let input = form.parse(&mut tx, kind).await?;
+    let number = rec::next_number(&mut tx, kind.as_str(), kind.default_prefix()).await?;
+    let id = sales::insert(&mut tx, kind, &number, &input, app.now()).await?;
+    commit(tx).await?;
+    Ok(id)
+}
+
+pub async fn update(app: &App, kind: SalesKind, id: &str, form: &SalesForm) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    sales::find(&mut tx, kind, id).await?;
+    let input = form.parse(&mut tx, kind).await?;
+    sales::update(&mut tx, kind, id, &input, app.now()).await?;
+    commit(tx).await
+}
+
+/// Everything the staff page of a document shows.
+pub struct StaffDoc {
+    pub doc: SalesDoc,
+    pub lines: Vec<SalesLine>,
+    pub views: Vec<RecordView>,
+    pub comments: Vec<Comment>,
+}
+
+pub async fn staff_find(app: &App, kind: SalesKind, id: &str) -> AppResult<StaffDoc> {
+    let mut conn = app.db.conn().await?;
+    let doc = sales::find(&mut conn, kind, id).await?;
+    let lines = sales::lines(&mut conn, kind, id).await?;
+    let views = rec::views(&mut conn, kind.as_str(), id).await?;
+    let comments = records::all_comments(&mut conn, kind.as_str(), id).await?;
+    Ok(StaffDoc {
+        doc,
+        lines,
+        views,
+        comments,
+    })
+}
+
+pub async fn staff_list(app: &App, kind: SalesKind, q: &ListQuery) -> AppResult<Vec<SalesDoc>> {
+    let mut conn = app.db.conn().await?;
+    Ok(sales::list(&mut conn, kind, None, q).await?)
+}
+
+/// A staff comment on a document; `internal` ones stay on staff pages.
+pub async fn staff_comment(
+    app: &App,
+    ctx: &StaffContext,
+    kind: SalesKind,
+    id: &str,
+    body: &str,
+    internal: bool,
+) -> AppResult<()> {
+    let body = records::comment_body(body)?;
+    let mut tx = app.db.begin().await?;
+    sales::find(&mut tx, kind, id).await?;
+    records::add_staff_comment(&mut tx, ctx, kind.as_str(), id, &body, internal, app.now()).await?;
+    commit(tx).await
+}
+
+/// "Why can this person see this?" for one portal user and one document.
+pub async fn explain(
+    app: &App,
+    kind: SalesKind,
+    id: &str,
+    portal_user_id: &str,
+) -> AppResult<Explanation> {
+    let doc = {
+        let mut conn = app.db.conn().await?;
+        sales::find(&mut conn, kind, id).await?
+    };
+    records::explain(
+        app,
+        kind.module(),
+        portal_user_id,
+        |_| records::company_facts(&doc.company_id, doc.contact_id.as_deref(), &doc.status),
+        None,
+    )
+    .await
+}
+
+/// A portal page of documents: the policy's predicate goes into the SQL.
+pub async fn portal_list(
+    app: &App,
+    ctx: &PortalContext,
+    kind: SalesKind,
+    q: &ListQuery,
+) -> AppResult<Vec<SalesDoc>> {
+    let scope = scope(ctx, kind.module())?;
+    let mut conn = app.db.conn().await?;
+    Ok(sales::list(&mut conn, kind, Some(&scope), q).await?)
+}
+
+/// What the portal detail page shows.
+pub struct PortalDoc {
+    pub doc: SalesDoc,
+    pub lines: Vec<SalesLine>,
+    pub comments: Vec<Comment>,
+}
+
+/// Open one document as a customer. The view is recorded, and the first
+/// one notifies the assigned staff member (when that type's setting is on).
+pub async fn portal_find(
+    app: &App,
+    ctx: &PortalContext,
+    kind: SalesKind,
+    id: &str,
+    ip: &str,
+) -> AppResult<PortalDoc> {
+    let scope = scope(ctx, kind.module())?;
+    let mut tx = app.db.begin().await?;
+    let doc = sales::find_scoped(&mut tx, kind, id, &scope).await?;
+    let lines = sales::lines(&mut tx, kind, id).await?;
+    let comments = records::public_comments(&mut tx, kind.as_str(), id).await?;
+    let now = app.now();
+    rec::record_view(&mut tx, kind.as_str(), id, &ctx.user.id, "view", ip, now).await?;
+    if sales::mark_first_view(&mut tx, kind, id, now).await? {
+        records::queue_first_view_notice(
+            app,
+            &mut tx,
+            ctx,
+            &records::FirstView {
+                record_type: kind.as_str(),
+                label: kind.label(),
+                number: &doc.number,
+                staff_path: format!("{}/{id}", staff_path(kind)),
+                owner_name: doc.owner_name.as_deref(),
+                owner_email: doc.owner_email.as_deref(),
+            },
+        )
+        .await?;
+    }
+    commit(tx).await?;
+    Ok(PortalDoc {
+        doc,
+        lines,
+        comments,
+    })
+}
+
+/// Where a kind lives on the staff side.
+pub fn staff_path(kind: SalesKind) -> &'static str {
+    match kind {
+        SalesKind::Quote => "/staff/quotes",
+        SalesKind::Order => "/staff/orders",
+        SalesKind::Invoice => "/staff/invoices",
+    }
+}
+
+/// A customer's comment on a document they can see.
+pub async fn portal_comment(
+    app: &App,
+    ctx: &PortalContext,
+    kind: SalesKind,
+    id: &str,
+    body: &str,
+) -> AppResult<()> {
+    let scope = scope(ctx, kind.module())?;
+    let mut tx = app.db.begin().await?;
+    sales::find_scoped(&mut tx, kind, id, &scope).await?;
+    records::require(ctx, kind.module(), Action::Comment)?;
+    let body = records::comment_body(body)?;
+    records::add_portal_comment(&mut tx, ctx, kind.as_str(), id, &body, app.now()).await?;
+    commit(tx).await
+}
+
+/// Accept or decline a quote that awaits an answer. Answering commits the
+/// customer, so it needs the quotes "Sign" permission.
+pub async fn answer_quote(
+    app: &App,
+    ctx: &PortalContext,
+    id: &str,
+    accept: bool,
+    note: &str,
+) -> AppResult<()> {
+    let kind = SalesKind::Quote;
+    let scope = scope(ctx, kind.module())?;
+    let mut tx = app.db.begin().await?;
+    let doc = sales::find_scoped(&mut tx, kind, id, &scope).await?;
+    records::require(ctx, kind.module(), Action::Sign)?;
+    if doc.due_on.as_str() < app.clock.today().to_string().as_str() {
+        return Err(AppError::Conflict(
+            "This quote is no longer valid. Ask us for a new one.".into(),
+        ));
+    }
+    let to = if accept {
+        QuoteStatus::Accepted
+    } else {
+        QuoteStatus::Declined
+    };
+    let now = app.now();
+    if !sales::set_status(
+        &mut tx,
+        kind,
+        id,
+        QuoteStatus::Sent.as_str(),
+        to.as_str(),
+        now,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict(
+            "This quote has already been answered.".into(),
+        ));
+    }
+    sales::set_answered_by(&mut tx, id, &ctx.user.id, now).await?;
+    let note = note.trim();
+    let text = format!(
+        "{} the quote.{}{}",
+        if accept { "Accepted" } else { "Declined" },
+        if note.is_empty() { "" } else { "\n\n" },
+        note
+    );
+    records::add_portal_comment(&mut tx, ctx, kind.as_str(), id, &text, now).await?;
+    commit(tx).await
+}
+
+/// A customer asks for a quote: it is created as `requested`, for them and
+/// their company, with their description as its first comment.
+pub async fn request_quote(
+    app: &App,
+    ctx: &PortalContext,
+    subject: &str,
+    details: &str,
+) -> AppResult<String> {
+    let kind = SalesKind::Quote;
+    scope(ctx, kind.module())?;
+    records::require(ctx, kind.module(), Action::Create)?;
+    let company_id = ctx.company_id().ok_or(AppError::NotFound)?.to_owned();
+    let mut p = Problems::default();
+    let subject = subject.trim();
+    if subject.is_empty() {
+        p.add("subject", "Say in a few words what you need.");
+    } else if subject.chars().count() > 200 {
+        p.add("subject", "Keep the subject under 200 characters.");
+    }
+    if details.chars().count() > 5000 {
+        p.add("details", "Keep the details under 5,000 characters.");
+    }
+    p.into_result()?;
+    let today = app.clock.today();
+    let input = SalesInput {
+        company_id,
+        owner_staff_id: None,
+        contact_id: Some(ctx.user.contact_id.clone()),
+        subject: subject.to_owned(),
+        status: QuoteStatus::Requested.as_str().to_owned(),
+        currency: money::CURRENCIES[0].code.to_owned(),
+        issued_on: today.to_string(),
+        due_on: (today + time::Duration::days(30)).to_string(),
+        paid_on: None,
+        amount_paid: 0,
+        terms: String::new(),
+        lines: vec![],
+        totals: money::totals(&[]),
+    };
+    let mut tx = app.db.begin().await?;
+    let number = rec::next_number(&mut tx, kind.as_str(), kind.default_prefix()).await?;
+    let id = sales::insert(&mut tx, kind, &number, &input, app.now()).await?;
+    if !details.trim().is_empty() {
+        records::add_portal_comment(&mut tx, ctx, kind.as_str(), &id, details.trim(), app.now())
+            .await?;
+    }
+    commit(tx).await?;
+    Ok(id)
+}
+
+/// Exactly the rows of a filtered list, as CSV with amounts in major units.
+pub fn to_csv(kind: SalesKind, rows: &[SalesDoc]) -> String {
+    let mut header = vec!["Number", "Subject", "Status", "Issued", kind.due_label()];
+    if kind.has_payments() {
+        header.push("Paid");
+    }
+    header.extend(["Currency", "Subtotal", "Tax", "Total"]);
+    if kind.has_payments() {
+        header.extend(["Paid amount", "Balance"]);
+    }
+    records::csv(
+        &header,
+        rows.iter().map(|r| {
+            let cur = Currency::parse(&r.currency).unwrap_or(money::CURRENCIES[0]);
+            let amount = |v: i64| cur.plain(v);
+            let status = kind.status_label(&r.status).unwrap_or(r.status.as_str());
+            let mut cells = vec![
+                csv_cell(&r.number),
+                csv_cell(&r.subject),
+                csv_cell(status),
+                r.issued_on.clone(),
+                r.due_on.clone(),
+            ];
+            if kind.has_payments() {
+                cells.push(r.paid_on.clone().unwrap_or_default());
+            }
+            cells.extend([
+                r.currency.clone(),
+                amount(r.subtotal),
+                amount(r.tax_total),
+                amount(r.total),
+            ]);
+            if kind.has_payments() {
+                cells.extend([amount(r.amount_paid), amount(r.balance)]);
+            }
+            cells
+        }),
+    )
+}
