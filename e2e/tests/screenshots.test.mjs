@@ -148,6 +148,8 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
       await shoot(portal, vp, 'not-found', '/quotes');
       await shoot(portal, vp, 'portal-invoices', '/invoices?status=unpaid&status=partially_paid&status=overdue&date_field=issued&from=2026-01-01&to=2026-03-31');
       await shoot(portal, vp, 'portal-invoice', `/invoices/${invoice.id}`);
+      await shoot(portal, vp, 'portal-tickets', '/tickets');
+      await shoot(portal, vp, 'portal-ticket-new', '/tickets/new');
 
       const staff = await open(vp);
       await staffLogin(staff, server);
@@ -164,6 +166,16 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
       await shoot(staff, vp, 'staff-invoices', '/staff/invoices');
       await shoot(staff, vp, 'staff-invoice', `/staff/invoices/${invoice.id}?as=${invited.portalUserId}`);
       await shoot(staff, vp, 'staff-invoice-new', '/staff/invoices/new');
+      await shoot(staff, vp, 'staff-quotes', '/staff/quotes');
+      await shoot(staff, vp, 'staff-quote-new', '/staff/quotes/new');
+      await shoot(staff, vp, 'staff-orders', '/staff/orders');
+      await shoot(staff, vp, 'staff-jobs', '/staff/jobs');
+      await shoot(staff, vp, 'staff-job-new', '/staff/jobs/new');
+      await shoot(staff, vp, 'staff-projects', '/staff/projects');
+      await shoot(staff, vp, 'staff-project-new', '/staff/projects/new');
+      await shoot(staff, vp, 'staff-tasks', '/staff/tasks');
+      await shoot(staff, vp, 'staff-tickets', '/staff/tickets');
+      await shoot(staff, vp, 'staff-ticket-new', '/staff/tickets/new');
     }
   } finally {
     for (const c of contexts) await c.close();
@@ -172,7 +184,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
   for (const o of overflow) t.diagnostic(`horizontal overflow: ${o}`);
   t.diagnostic(`screenshots in ${SHOTS}`);
   assert.deepEqual(failures, [], `pages with server errors or console errors:\n${failures.join('\n')}`);
-  const expected = 22 * VIEWPORTS.length;
+  const expected = 34 * VIEWPORTS.length;
   const written = fs.readdirSync(SHOTS).filter((f) => /-(phone|desktop)\.png$/.test(f));
   assert.ok(written.length >= expected, `expected ${expected} screenshots, found ${written.length}`);
 });

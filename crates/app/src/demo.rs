@@ -538,15 +538,21 @@ async fn demo_work(
     };
     let active: Vec<&portal_users::PortalUser> =
         users.iter().filter(|u| u.state == "active").collect();
+    // Comments a minute apart, in the order written; customers' lines only
+    // where the company has an active portal user to write them.
+    let clock = std::cell::Cell::new(app.now() - 3 * 3600);
     let comment = |record_type: &'static str,
                    id: String,
                    staff_side: bool,
                    body: &'static str,
                    internal: bool| {
         let user = active.first().map(|u| (u.id.clone(), u.full_name()));
+        clock.set(clock.get() + 60);
+        let at = clock.get();
         async move {
             let (kind, author_id, author_name) = match (staff_side, user) {
                 (false, Some((id, name))) => ("portal", id, name),
+                (false, None) => return AppResult::Ok(()),
                 _ => ("staff", owner.id.clone(), owner.name.clone()),
             };
             let mut conn = app.db.conn().await?;
@@ -561,7 +567,7 @@ async fn demo_work(
                     body,
                     internal,
                 },
-                app.now(),
+                at,
             )
             .await?;
             AppResult::Ok(())
@@ -766,6 +772,16 @@ async fn demo_work(
         )
         .await?;
         drop(conn);
+        if active.is_empty() {
+            comment(
+                "ticket",
+                id.clone(),
+                true,
+                "We opened this ticket for you after your phone call.",
+                false,
+            )
+            .await?;
+        }
         comment(
             "ticket",
             id.clone(),

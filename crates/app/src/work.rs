@@ -731,7 +731,7 @@ pub async fn staff_find_project(app: &App, id: &str) -> AppResult<ProjectView> {
         None,
         &ListQuery {
             eq: vec![("project_id", id.to_owned())],
-            sort: "created_asc".into(),
+            sort: "number_asc".into(),
             limit: Some(500),
             ..Default::default()
         },
@@ -778,7 +778,7 @@ pub async fn portal_find_project(
                 Some(&task_scope),
                 &ListQuery {
                     eq: vec![("project_id", id.to_owned())],
-                    sort: "created_asc".into(),
+                    sort: "number_asc".into(),
                     limit: Some(500),
                     ..Default::default()
                 },

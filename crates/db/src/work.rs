@@ -658,6 +658,7 @@ impl Keyed for Task {
     fn sort_value(&self, column: &str) -> String {
         match column {
             "subject" => self.subject.clone(),
+            "number" => self.number.clone(),
             _ => self.created_on.clone(),
         }
     }

@@ -4,6 +4,7 @@
 mod accounts;
 mod invoices;
 mod isolation;
+mod records;
 mod security;
 mod staff;
 mod support;
