@@ -78,6 +78,71 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
             .await
             .unwrap();
         assert_eq!(next, "INV-0251");
+
+        // The other record types, in proportion, visible through the same policy.
+        let quotes = sales::list(
+            &mut conn,
+            courtyard_domain::records::SalesKind::Quote,
+            None,
+            &InvoiceQuery::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(quotes.len(), 62);
+        let my_quotes = sales::list(
+            &mut conn,
+            courtyard_domain::records::SalesKind::Quote,
+            Some(&predicate(&viewer, Module::Quotes)),
+            &InvoiceQuery::default(),
+        )
+        .await
+        .unwrap();
+        assert!(!my_quotes.is_empty());
+        assert!(my_quotes
+            .iter()
+            .all(|q| q.company_id == viewer.company_id && q.status != "draft"));
+        use courtyard_db::work;
+        let my_projects = work::list_projects(
+            &mut conn,
+            Some(&predicate(&viewer, Module::Projects)),
+            &InvoiceQuery::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            my_projects.len(),
+            2,
+            "two projects per company, the user a member of both"
+        );
+        let my_tasks = work::list_tasks(
+            &mut conn,
+            Some(&predicate(&viewer, Module::Tasks)),
+            &InvoiceQuery::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(my_tasks.len(), 10);
+        let tickets = work::list_tickets(&mut conn, None, &InvoiceQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(tickets.len(), 25);
+        let messages = records::comments(&mut conn, "ticket", &tickets[0].id, false)
+            .await
+            .unwrap();
+        assert_eq!(messages.len(), 2);
+        assert_eq!(
+            work::list_jobs(&mut conn, None, &InvoiceQuery::default())
+                .await
+                .unwrap()
+                .len(),
+            25
+        );
+        assert_eq!(
+            records::next_number(&mut conn, "task", "TSK-")
+                .await
+                .unwrap(),
+            "TSK-0041"
+        );
     })
     .await;
 }
