@@ -453,7 +453,7 @@ async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
             let form = SalesForm {
                 company_id: company.clone(),
                 owner_staff_id: owner.id.clone(),
-                contact_id: if i % 3 == 0 { contacts[i % contacts.len()].clone() } else { String::new() },
+                contact_id: if i.is_multiple_of(3) { contacts[i % contacts.len()].clone() } else { String::new() },
                 subject: subject.into(),
                 status: status.into(),
                 currency: "GBP".into(),
@@ -470,7 +470,7 @@ async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
             };
             crate::sales::create(app, SalesKind::Invoice, &form).await?;
             if i < 12 || ci > 0 && i < 6 {
-                let (kind, statuses) = if i % 2 == 0 {
+                let (kind, statuses) = if i.is_multiple_of(2) {
                     (
                         SalesKind::Quote,
                         &["sent", "accepted", "sent", "declined", "expired", "draft"][..],

@@ -14,7 +14,7 @@ use courtyard_domain::policy::{Explanation, Predicate};
 use courtyard_domain::records::{
     JobStatus, ProjectStatus, TaskStatus, TicketPriority, TicketStatus,
 };
-use courtyard_domain::{Action, Module};
+use courtyard_domain::{Action, Grants, Module};
 
 use crate::auth::{PortalContext, StaffContext};
 use crate::error::Problems;
@@ -1030,6 +1030,11 @@ pub struct Waiting {
 }
 
 pub async fn waiting(app: &App, ctx: &PortalContext) -> AppResult<Waiting> {
+    waiting_for(app, &ctx.user).await
+}
+
+/// [`waiting`] for any portal user (staff's "view as").
+pub async fn waiting_for(app: &App, user: &portal_users::PortalUser) -> AppResult<Waiting> {
     use courtyard_db::sales;
     use courtyard_domain::records::SalesKind;
     let mut conn = app.db.conn().await?;
@@ -1045,7 +1050,8 @@ pub async fn waiting(app: &App, ctx: &PortalContext) -> AppResult<Waiting> {
         tasks: vec![],
         tickets: vec![],
     };
-    if let Ok(s) = scope(ctx, Module::Invoices) {
+    let scope = |m| records::scope_for(user, m);
+    if let Ok(s) = scope(Module::Invoices) {
         out.invoices = sales::list(
             &mut conn,
             SalesKind::Invoice,
@@ -1054,7 +1060,7 @@ pub async fn waiting(app: &App, ctx: &PortalContext) -> AppResult<Waiting> {
         )
         .await?;
     }
-    if let Ok(s) = scope(ctx, Module::Quotes) {
+    if let Ok(s) = scope(Module::Quotes) {
         out.quotes = sales::list(
             &mut conn,
             SalesKind::Quote,
@@ -1063,12 +1069,12 @@ pub async fn waiting(app: &App, ctx: &PortalContext) -> AppResult<Waiting> {
         )
         .await?;
     }
-    if let Ok(s) = scope(ctx, Module::Tasks) {
+    if let Ok(s) = scope(Module::Tasks) {
         let mut q = few(&["open", "in_progress"], "created_asc");
-        q.eq.push(("assignee_id", ctx.user.id.clone()));
+        q.eq.push(("assignee_id", user.id.clone()));
         out.tasks = work::list_tasks(&mut conn, Some(&s), &q).await?;
     }
-    if let Ok(s) = scope(ctx, Module::Tickets) {
+    if let Ok(s) = scope(Module::Tickets) {
         out.tickets = work::list_tickets(
             &mut conn,
             Some(&s),
@@ -1077,4 +1083,148 @@ pub async fn waiting(app: &App, ctx: &PortalContext) -> AppResult<Waiting> {
         .await?;
     }
     Ok(out)
+}
+
+/// One module as a portal user sees it: its first rows, for staff.
+pub struct ModuleView {
+    pub module: Module,
+    /// (staff page, number, subject, status, status label)
+    pub rows: Vec<(String, String, String, String, String)>,
+    pub more: bool,
+}
+
+/// What a portal user sees, for staff ("view as"): read-only, built with the
+/// same policy as the portal, and recording no customer view.
+pub struct ViewAs {
+    pub user: portal_users::PortalUser,
+    /// Why the person cannot log in at all, if they cannot.
+    pub blocked: Option<String>,
+    pub waiting: Waiting,
+    pub modules: Vec<ModuleView>,
+}
+
+pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
+    use courtyard_db::sales;
+    use courtyard_domain::records::{
+        job_statuses, project_statuses, task_statuses, ticket_statuses, SalesKind,
+    };
+    let user = {
+        let mut conn = app.db.conn().await?;
+        portal_users::find(&mut conn, portal_user_id).await?
+    };
+    let blocked = if user.state != "active" {
+        Some(format!(
+            "The person's portal account is {}, so they cannot log in.",
+            user.state
+        ))
+    } else {
+        crate::auth::access_check(&user, app.clock.today())
+            .err()
+            .map(|why| why.explain().to_owned())
+    };
+    let waiting = waiting_for(app, &user).await?;
+    let first = ListQuery {
+        limit: Some(11),
+        ..Default::default()
+    };
+    let label = |pairs: &[(&str, &'static str)], key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, l)| l)
+            .to_owned()
+    };
+    let mut modules = Vec::new();
+    let mut conn = app.db.conn().await?;
+    for module in Grants::from_storage(&user.grants).modules() {
+        let Ok(scope) = records::scope_for(&user, module) else {
+            continue;
+        };
+        let sales_kind = SalesKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.module() == module);
+        let mut rows: Vec<(String, String, String, String, String)> = match (sales_kind, module) {
+            (Some(kind), _) => sales::list(&mut conn, kind, Some(&scope), &first)
+                .await?
+                .into_iter()
+                .map(|d| {
+                    let l = kind.status_label(&d.status).unwrap_or("").to_owned();
+                    (
+                        format!("{}/{}", crate::sales::staff_path(kind), d.id),
+                        d.number,
+                        d.subject,
+                        d.status,
+                        l,
+                    )
+                })
+                .collect(),
+            (None, Module::Jobs) => work::list_jobs(&mut conn, Some(&scope), &first)
+                .await?
+                .into_iter()
+                .map(|j| {
+                    (
+                        format!("/staff/jobs/{}", j.id),
+                        j.number,
+                        j.subject,
+                        label(&job_statuses(), &j.status),
+                        j.status,
+                    )
+                })
+                .map(|(h, n, s, l, st)| (h, n, s, st, l))
+                .collect(),
+            (None, Module::Projects) => work::list_projects(&mut conn, Some(&scope), &first)
+                .await?
+                .into_iter()
+                .map(|p| {
+                    (
+                        format!("/staff/projects/{}", p.id),
+                        p.number,
+                        p.subject,
+                        label(&project_statuses(), &p.status),
+                        p.status,
+                    )
+                })
+                .map(|(h, n, s, l, st)| (h, n, s, st, l))
+                .collect(),
+            (None, Module::Tasks) => work::list_tasks(&mut conn, Some(&scope), &first)
+                .await?
+                .into_iter()
+                .map(|t| {
+                    (
+                        format!("/staff/tasks/{}", t.id),
+                        t.number,
+                        t.subject,
+                        label(&task_statuses(), &t.status),
+                        t.status,
+                    )
+                })
+                .map(|(h, n, s, l, st)| (h, n, s, st, l))
+                .collect(),
+            (None, Module::Tickets) => work::list_tickets(&mut conn, Some(&scope), &first)
+                .await?
+                .into_iter()
+                .map(|t| {
+                    (
+                        format!("/staff/tickets/{}", t.id),
+                        t.number,
+                        t.subject,
+                        label(&ticket_statuses(), &t.status),
+                        t.status,
+                    )
+                })
+                .map(|(h, n, s, l, st)| (h, n, s, st, l))
+                .collect(),
+            _ => continue,
+        };
+        let more = rows.len() > 10;
+        rows.truncate(10);
+        modules.push(ModuleView { module, rows, more });
+    }
+    Ok(ViewAs {
+        user,
+        blocked,
+        waiting,
+        modules,
+    })
 }

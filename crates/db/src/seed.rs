@@ -151,7 +151,7 @@ pub async fn large(db: &Db, plan: &Plan, mut progress: impl FnMut(usize)) -> Res
                 "partially_paid" => total / 2,
                 _ => 0,
             };
-            let contact = if i % 4 == 0 {
+            let contact = if i.is_multiple_of(4) {
                 S(id(2, company * 3 + 1))
             } else {
                 Null
@@ -242,7 +242,7 @@ async fn others(db: &Db, plan: &Plan) -> Result<Vec<(&'static str, &'static str,
             S(id(kind, i)),
             S(format!("{prefix}{:07}", i + 1)),
             S(id(1, company)),
-            if i % 4 == 0 {
+            if i.is_multiple_of(4) {
                 S(id(2, company * 3 + 1))
             } else {
                 Null
@@ -337,7 +337,7 @@ async fn others(db: &Db, plan: &Plan) -> Result<Vec<(&'static str, &'static str,
                     S(id(10, i)),
                     S(format!("JOB-{:07}", i + 1)),
                     S(id(1, company)),
-                    if i % 3 == 0 {
+                    if i.is_multiple_of(3) {
                         S(id(2, company * 3))
                     } else {
                         Null
@@ -421,7 +421,12 @@ async fn others(db: &Db, plan: &Plan) -> Result<Vec<(&'static str, &'static str,
                 "Website"
             }
             .into()),
-            S(if p % 3 == 0 { "completed" } else { "active" }.into()),
+            S(if p.is_multiple_of(3) {
+                "completed"
+            } else {
+                "active"
+            }
+            .into()),
             N((p * 37 % 100) as i64),
             S(date(p % 300 + 60)),
             N(1),
@@ -450,7 +455,11 @@ async fn others(db: &Db, plan: &Plan) -> Result<Vec<(&'static str, &'static str,
                 S(format!("{} step {k}", WORDS[n % WORDS.len()])),
                 S(["open", "in_progress", "done"][n % 3].into()),
                 S(date(p % 300 + 50)),
-                if k % 2 == 0 { S(id(3, company)) } else { Null },
+                if k.is_multiple_of(2) {
+                    S(id(3, company))
+                } else {
+                    Null
+                },
                 N(now),
                 N(now),
             ]);

@@ -543,17 +543,18 @@ struct HomePage {
 }
 
 /// One thing waiting for the person on the home page.
-struct WaitingItem {
-    href: String,
-    title: String,
-    detail: String,
-    status: String,
-    status_label: String,
+pub(crate) struct WaitingItem {
+    pub href: String,
+    pub title: String,
+    pub detail: String,
+    pub status: String,
+    pub status_label: String,
 }
 
-fn waiting_groups(
-    w: courtyard_app::work::Waiting,
-) -> Vec<(&'static str, &'static str, Vec<WaitingItem>)> {
+/// The home page's "waiting for you" groups: (heading, element id, items).
+pub(crate) type WaitingGroups = Vec<(&'static str, &'static str, Vec<WaitingItem>)>;
+
+pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
     use courtyard_app::domain::money::{Currency, CURRENCIES};
     use courtyard_app::domain::records::{SalesKind, TaskStatus, TicketStatus};
     let docs = |kind: SalesKind, list: Vec<courtyard_app::db::sales::SalesDoc>| {

@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
             get(find_portal_user).post(update_portal_user),
         )
         .route("/portal-users/{id}/invite", post(invite_portal_user))
+        .route("/portal-users/{id}/view-as", get(view_as))
         .route(
             "/portal-users/{id}/deactivate",
             post(deactivate_portal_user),
@@ -1291,4 +1292,49 @@ async fn update_settings(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "staff/view_as.html")]
+struct ViewAsPage {
+    layout: Layout,
+    v: courtyard_app::work::ViewAs,
+    waiting: crate::portal::WaitingGroups,
+}
+
+/// "View as": what a portal user sees, read-only, links to the staff pages.
+/// Nothing here records a customer view.
+async fn view_as(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let mut v = courtyard_app::work::view_as(&s.app, &id).await?;
+    let w = std::mem::replace(
+        &mut v.waiting,
+        courtyard_app::work::Waiting {
+            invoices: vec![],
+            quotes: vec![],
+            tasks: vec![],
+            tickets: vec![],
+        },
+    );
+    let mut waiting = crate::portal::waiting_groups(w);
+    for (_, _, items) in &mut waiting {
+        for i in items.iter_mut() {
+            i.href = format!("/staff{}", i.href);
+        }
+    }
+    render(&ViewAsPage {
+        layout: layout(
+            &s,
+            &csrf,
+            &ctx,
+            &format!("Viewing as {}", v.user.full_name()),
+            "/staff/portal-users",
+        ),
+        v,
+        waiting,
+    })
 }

@@ -447,7 +447,7 @@ async fn the_first_customer_view_notifies_the_assigned_staff_member_once() {
                 .unwrap()
                 .unwrap()
         };
-        let owned = |kind: SalesKind, status: &str| courtyard_app::sales::SalesForm {
+        let owned = |status: &str| courtyard_app::sales::SalesForm {
             company_id: acme.clone(),
             owner_staff_id: sam.id.clone(),
             subject: "Fit-out".into(),
@@ -463,13 +463,9 @@ async fn the_first_customer_view_notifies_the_assigned_staff_member_once() {
             }],
             ..Default::default()
         };
-        let inv = courtyard_app::sales::create(
-            &t.app,
-            SalesKind::Invoice,
-            &owned(SalesKind::Invoice, "unpaid"),
-        )
-        .await
-        .unwrap();
+        let inv = courtyard_app::sales::create(&t.app, SalesKind::Invoice, &owned("unpaid"))
+            .await
+            .unwrap();
         let mut ada = t.portal_browser("ada@acme.example").await;
         staff
             .get(&format!("/staff/invoices/{inv}"))
@@ -510,13 +506,9 @@ async fn the_first_customer_view_notifies_the_assigned_staff_member_once() {
             )
             .await
             .assert_status(303);
-        let quote = courtyard_app::sales::create(
-            &t.app,
-            SalesKind::Quote,
-            &owned(SalesKind::Quote, "sent"),
-        )
-        .await
-        .unwrap();
+        let quote = courtyard_app::sales::create(&t.app, SalesKind::Quote, &owned("sent"))
+            .await
+            .unwrap();
         ada.get(&format!("/quotes/{quote}"))
             .await
             .assert_status(200);
@@ -580,6 +572,71 @@ async fn every_module_exports_exactly_its_filtered_list_as_csv() {
         orders.assert_contains("Confirmed");
         assert!(!orders.body.contains("Cancelled"));
         assert_eq!(orders.body.lines().count(), 2, "{}", orders.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_view_as_a_portal_user_shows_what_they_see_and_records_no_view() {
+    on_each_backend(|t| async move {
+        let (acme, ada, olly) = acme(&t).await;
+        let rival = t.company("Rival", "all").await;
+        let mine = t.invoice(&acme, None, "unpaid", "2026-04-01", "100").await;
+        let draft = t.invoice(&acme, None, "draft", "2026-04-02", "100").await;
+        let theirs = t.invoice(&rival, None, "unpaid", "2026-04-03", "100").await;
+        let project = t.project(&acme, &[&ada], true, "Refit").await;
+        t.task(&project, Some(&ada), "Approve plan").await;
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        let number = |id: String| {
+            let t = &t;
+            async move { t.number_of(courtyard_domain::Module::Invoices, &id).await }
+        };
+        let (mine_n, draft_n, theirs_n) = (
+            number(mine.clone()).await,
+            number(draft).await,
+            number(theirs).await,
+        );
+        staff
+            .get(&format!("/staff/portal-users/{ada}"))
+            .await
+            .assert_contains(&format!("/staff/portal-users/{ada}/view-as"));
+        let page = staff
+            .get(&format!("/staff/portal-users/{ada}/view-as"))
+            .await;
+        page.assert_status(200)
+            .assert_contains("Viewing as Ada")
+            .assert_contains("Read-only")
+            .assert_contains(&mine_n)
+            .assert_contains("Approve plan")
+            .assert_contains("Tasks assigned to you")
+            .assert_contains(&format!("/staff/invoices/{mine}"));
+        assert!(!page.body.contains(&draft_n), "drafts are not shown");
+        assert!(
+            !page.body.contains(&theirs_n),
+            "another company's invoice is not shown"
+        );
+        assert!(
+            !page
+                .body
+                .contains("<form method=\"post\" action=\"/invoices"),
+            "read-only"
+        );
+        // Olly is not a project member and has no tasks module rows.
+        let page = staff
+            .get(&format!("/staff/portal-users/{olly}/view-as"))
+            .await;
+        assert!(!page.body.contains("Approve plan"));
+        // Nothing counted as a customer view.
+        staff
+            .get(&format!("/staff/invoices/{mine}"))
+            .await
+            .assert_contains("No customer has opened this yet");
+        staff
+            .get("/staff/portal-users/no-such-user/view-as")
+            .await
+            .assert_status(404);
     })
     .await;
 }
