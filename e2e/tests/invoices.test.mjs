@@ -88,7 +88,7 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
     assert.match(await staffPage.locator('.notice').innerText(), /created/i);
     assert.equal((await staffPage.locator('#invoice-status').innerText()).trim(), 'Unpaid');
     assert.match(await staffPage.locator('#totals').innerText(), /Total\s+£120\.00/);
-    assert.match(await staffPage.locator('#views').innerText(), /No customer has opened this invoice yet/);
+    assert.match(await staffPage.locator('#views').innerText(), /No customer has opened this yet/);
 
     const bravo = await createInvoice(staffPage, {
       companyId: a.companyId,
@@ -258,7 +258,7 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
 
     // Delta is a draft: never opened, and not visible.
     await visit(staffPage, `/staff/invoices/${delta.id}`);
-    assert.match(await staffPage.locator('#views').innerText(), /No customer has opened this invoice yet/);
+    assert.match(await staffPage.locator('#views').innerText(), /No customer has opened this yet/);
     await staffPage.locator('#as').selectOption(a.portalUserId);
     await submit(staffPage, staffPage.locator('#why').getByRole('button', { name: 'Check' }));
     const verdict = (await staffPage.locator('#verdict').innerText()).trim();

@@ -451,6 +451,7 @@ async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
                 courtyard_domain::money::totals(&lines.iter().map(demo_line).collect::<Vec<_>>())
                     .total;
             let form = SalesForm {
+                version: String::new(),
                 company_id: company.clone(),
                 owner_staff_id: owner.id.clone(),
                 contact_id: if i.is_multiple_of(3) { contacts[i % contacts.len()].clone() } else { String::new() },
@@ -596,6 +597,7 @@ async fn demo_work(
         let id = crate::work::create_job(
             app,
             &JobForm {
+                version: String::new(),
                 company_id: company.into(),
                 contact_id: contacts
                     .get(i % contacts.len().max(1))
@@ -651,6 +653,7 @@ async fn demo_work(
         let id = crate::work::create_project(
             app,
             &ProjectForm {
+                version: String::new(),
                 company_id: company.into(),
                 contact_id: contacts.first().cloned().unwrap_or_default(),
                 owner_staff_id: owner.id.clone(),
@@ -695,6 +698,7 @@ async fn demo_work(
             crate::work::create_task(
                 app,
                 &TaskForm {
+                    version: String::new(),
                     project_id: id.clone(),
                     owner_staff_id: owner.id.clone(),
                     subject: (*t).into(),

@@ -319,6 +319,29 @@ pub fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
     out
 }
 
+/// The version a staff form was rendered from (`updated_at`), if it says.
+pub fn version_of(raw: &str) -> Option<i64> {
+    raw.trim().parse().ok()
+}
+
+/// Refuse a staff save when the record changed since the form was shown
+/// (a customer answered, replied or completed it meanwhile).
+pub async fn claim_version(
+    conn: &mut Conn,
+    table: &str,
+    id: &str,
+    version: Option<i64>,
+) -> AppResult<()> {
+    match version {
+        Some(v) if !records::claim_version(conn, table, id, v).await? => Err(AppError::Conflict(
+            "Someone changed this record while you were editing it. Reload the page to see \
+             the latest version, then make your change again."
+                .into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A transaction's commit, as an app error.
 pub async fn commit(tx: courtyard_db::Tx) -> AppResult<()> {
     tx.commit().await.map_err(DbError::from)?;

@@ -29,6 +29,8 @@ pub struct LineForm {
 /// The staff form of a quote, order or invoice.
 #[derive(Debug, Clone, Default)]
 pub struct SalesForm {
+    /// The `updated_at` the form was rendered from (empty: no check).
+    pub version: String,
     pub company_id: String,
     pub owner_staff_id: String,
     pub contact_id: String,
@@ -60,6 +62,7 @@ impl SalesForm {
         let cur = Currency::parse(&inv.currency).unwrap_or(money::CURRENCIES[0]);
         let amount = |minor: i64| cur.plain(minor);
         Self {
+            version: inv.updated_at.to_string(),
             company_id: inv.company_id.clone(),
             owner_staff_id: inv.owner_staff_id.clone().unwrap_or_default(),
             contact_id: inv.contact_id.clone().unwrap_or_default(),
@@ -269,6 +272,13 @@ pub async fn create(app: &App, kind: SalesKind, form: &SalesForm) -> AppResult<S
 pub async fn update(app: &App, kind: SalesKind, id: &str, form: &SalesForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     sales::find(&mut tx, kind, id).await?;
+    records::claim_version(
+        &mut tx,
+        kind.table(),
+        id,
+        records::version_of(&form.version),
+    )
+    .await?;
     let input = form.parse(&mut tx, kind).await?;
     sales::update(&mut tx, kind, id, &input, app.now()).await?;
     commit(tx).await
@@ -357,39 +367,48 @@ pub struct PortalDoc {
     pub comments: Vec<Comment>,
 }
 
-/// Open one document as a customer. The view is recorded, and the first
-/// one notifies the assigned staff member (when that type's setting is on).
+/// Open one document as a customer. With `view_from` (the client's IP) the
+/// view is recorded, and the first one notifies the assigned staff member
+/// (when that type's setting is on); pages re-shown after a refused action
+/// pass `None`.
 pub async fn portal_find(
     app: &App,
     ctx: &PortalContext,
     kind: SalesKind,
     id: &str,
-    ip: &str,
+    view_from: Option<&str>,
 ) -> AppResult<PortalDoc> {
     let scope = scope(ctx, kind.module())?;
-    let mut tx = app.db.begin().await?;
-    let doc = sales::find_scoped(&mut tx, kind, id, &scope).await?;
-    let lines = sales::lines(&mut tx, kind, id).await?;
-    let comments = records::public_comments(&mut tx, kind.as_str(), id).await?;
-    let now = app.now();
-    rec::record_view(&mut tx, kind.as_str(), id, &ctx.user.id, "view", ip, now).await?;
-    if sales::mark_first_view(&mut tx, kind, id, now).await? {
-        records::queue_first_view_notice(
-            app,
-            &mut tx,
-            ctx,
-            &records::FirstView {
-                record_type: kind.as_str(),
-                label: kind.label(),
-                number: &doc.number,
-                staff_path: format!("{}/{id}", staff_path(kind)),
-                owner_name: doc.owner_name.as_deref(),
-                owner_email: doc.owner_email.as_deref(),
-            },
-        )
-        .await?;
+    let (doc, lines, comments) = {
+        let mut conn = app.db.conn().await?;
+        let doc = sales::find_scoped(&mut conn, kind, id, &scope).await?;
+        let lines = sales::lines(&mut conn, kind, id).await?;
+        let comments = records::public_comments(&mut conn, kind.as_str(), id).await?;
+        (doc, lines, comments)
+    };
+    if let Some(ip) = view_from {
+        // A short write transaction, its first statement a write.
+        let mut tx = app.db.begin().await?;
+        let now = app.now();
+        rec::record_view(&mut tx, kind.as_str(), id, &ctx.user.id, "view", ip, now).await?;
+        if sales::mark_first_view(&mut tx, kind, id, now).await? {
+            records::queue_first_view_notice(
+                app,
+                &mut tx,
+                ctx,
+                &records::FirstView {
+                    record_type: kind.as_str(),
+                    label: kind.label(),
+                    number: &doc.number,
+                    staff_path: format!("{}/{id}", staff_path(kind)),
+                    owner_name: doc.owner_name.as_deref(),
+                    owner_email: doc.owner_email.as_deref(),
+                },
+            )
+            .await?;
+        }
+        commit(tx).await?;
     }
-    commit(tx).await?;
     Ok(PortalDoc {
         doc,
         lines,
@@ -437,7 +456,32 @@ pub async fn answer_quote(
     let mut tx = app.db.begin().await?;
     let doc = sales::find_scoped(&mut tx, kind, id, &scope).await?;
     records::require(ctx, kind.module(), Action::Sign)?;
-    if doc.due_on.as_str() < app.clock.today().to_string().as_str() {
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(AppError::field(
+            "note",
+            "Keep the note under 500 characters.",
+        ));
+    }
+    match QuoteStatus::parse(&doc.status) {
+        Some(QuoteStatus::Sent) => {}
+        Some(QuoteStatus::Accepted | QuoteStatus::Declined) => {
+            return Err(AppError::Conflict(
+                "This quote has already been answered.".into(),
+            ))
+        }
+        Some(QuoteStatus::Requested) => {
+            return Err(AppError::Conflict(
+                "We are still preparing this quote; you can answer it once we send it.".into(),
+            ))
+        }
+        _ => {
+            return Err(AppError::Conflict(
+                "This quote is no longer open for an answer. Ask us for a new one.".into(),
+            ))
+        }
+    }
+    if !quote_answerable(app, &doc) {
         return Err(AppError::Conflict(
             "This quote is no longer valid. Ask us for a new one.".into(),
         ));
@@ -463,7 +507,6 @@ pub async fn answer_quote(
         ));
     }
     sales::set_answered_by(&mut tx, id, &ctx.user.id, now).await?;
-    let note = note.trim();
     let text = format!(
         "{} the quote.{}{}",
         if accept { "Accepted" } else { "Declined" },
@@ -472,6 +515,11 @@ pub async fn answer_quote(
     );
     records::add_portal_comment(&mut tx, ctx, kind.as_str(), id, &text, now).await?;
     commit(tx).await
+}
+
+/// A sent quote still within its validity can be answered.
+pub fn quote_answerable(app: &App, doc: &SalesDoc) -> bool {
+    doc.status == QuoteStatus::Sent.as_str() && doc.due_on >= app.clock.today().to_string()
 }
 
 /// A customer asks for a quote: it is created as `requested`, for them and
@@ -526,7 +574,12 @@ pub async fn request_quote(
 
 /// Exactly the rows of a filtered list, as CSV with amounts in major units.
 pub fn to_csv(kind: SalesKind, rows: &[SalesDoc]) -> String {
-    let mut header = vec!["Number", "Subject", "Status", "Issued", kind.due_label()];
+    let due = match kind {
+        SalesKind::Quote => "Valid until",
+        SalesKind::Order => "Delivery",
+        SalesKind::Invoice => "Due",
+    };
+    let mut header = vec!["Number", "Subject", "Status", "Issued", due];
     if kind.has_payments() {
         header.push("Paid");
     }

@@ -170,7 +170,7 @@ pub async fn staff_comment(
     let now = app.now();
     records::add_staff_comment(&mut tx, ctx, kind.as_str(), id, &body, internal, now).await?;
     if kind == WorkKind::Ticket && !internal {
-        work::ticket_activity(&mut tx, id, TicketStatus::AwaitingCustomer.as_str(), now).await?;
+        work::staff_replied(&mut tx, id, now).await?;
     }
     commit(tx).await
 }
@@ -190,14 +190,10 @@ pub async fn portal_comment(
     records::require(ctx, kind.module(), Action::Comment)?;
     let body = records::comment_body(body)?;
     let now = app.now();
-    if kind == WorkKind::Ticket {
-        let t = work::find_ticket(&mut tx, id, Some(&scope)).await?;
-        if t.status == TicketStatus::Closed.as_str() {
-            return Err(AppError::Conflict(
-                "This ticket is closed. Open a new ticket and mention this one.".into(),
-            ));
-        }
-        work::ticket_activity(&mut tx, id, TicketStatus::Open.as_str(), now).await?;
+    if kind == WorkKind::Ticket && !work::customer_replied(&mut tx, id, now).await? {
+        return Err(AppError::Conflict(
+            "This ticket is closed. Open a new ticket and mention this one.".into(),
+        ));
     }
     records::add_portal_comment(&mut tx, ctx, kind.as_str(), id, &body, now).await?;
     commit(tx).await
@@ -207,6 +203,8 @@ pub async fn portal_comment(
 
 #[derive(Debug, Clone, Default)]
 pub struct JobForm {
+    /// The `updated_at` the form was rendered from (empty: no check).
+    pub version: String,
     pub company_id: String,
     pub contact_id: String,
     pub owner_staff_id: String,
@@ -221,6 +219,7 @@ pub struct JobForm {
 impl JobForm {
     pub fn from_job(j: &Job) -> Self {
         Self {
+            version: j.updated_at.to_string(),
             company_id: j.company_id.clone(),
             contact_id: j.contact_id.clone().unwrap_or_default(),
             owner_staff_id: j.owner_staff_id.clone().unwrap_or_default(),
@@ -283,6 +282,7 @@ pub async fn create_job(app: &App, form: &JobForm) -> AppResult<String> {
 
 pub async fn update_job(app: &App, id: &str, form: &JobForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
+    records::claim_version(&mut tx, "jobs", id, records::version_of(&form.version)).await?;
     let input = form.parse(&mut tx).await?;
     work::update_job(&mut tx, id, &input, app.now()).await?;
     commit(tx).await
@@ -397,6 +397,8 @@ pub fn jobs_csv(rows: &[Job]) -> String {
 
 #[derive(Debug, Clone, Default)]
 pub struct TicketForm {
+    /// The `updated_at` the form was rendered from (empty: no check).
+    pub version: String,
     pub company_id: String,
     pub contact_id: String,
     pub owner_staff_id: String,
@@ -410,6 +412,7 @@ pub struct TicketForm {
 impl TicketForm {
     pub fn from_ticket(t: &Ticket) -> Self {
         Self {
+            version: t.updated_at.to_string(),
             company_id: t.company_id.clone(),
             contact_id: t.contact_id.clone().unwrap_or_default(),
             owner_staff_id: t.owner_staff_id.clone().unwrap_or_default(),
@@ -467,6 +470,7 @@ pub async fn create_ticket(app: &App, ctx: &StaffContext, form: &TicketForm) -> 
 
 pub async fn update_ticket(app: &App, id: &str, form: &TicketForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
+    records::claim_version(&mut tx, "tickets", id, records::version_of(&form.version)).await?;
     let input = form.parse(&mut tx, "").await?;
     work::update_ticket(&mut tx, id, &input, app.now()).await?;
     commit(tx).await
@@ -570,6 +574,8 @@ pub fn tickets_csv(rows: &[Ticket]) -> String {
 
 #[derive(Debug, Clone, Default)]
 pub struct ProjectForm {
+    /// The `updated_at` the form was rendered from (empty: no check).
+    pub version: String,
     pub company_id: String,
     pub contact_id: String,
     pub owner_staff_id: String,
@@ -589,6 +595,7 @@ pub struct ProjectForm {
 impl ProjectForm {
     pub fn from_project(p: &Project, members: Vec<String>, milestones: &[Milestone]) -> Self {
         Self {
+            version: p.updated_at.to_string(),
             company_id: p.company_id.clone(),
             contact_id: p.contact_id.clone().unwrap_or_default(),
             owner_staff_id: p.owner_staff_id.clone().unwrap_or_default(),
@@ -709,6 +716,7 @@ pub async fn create_project(app: &App, form: &ProjectForm) -> AppResult<String> 
 
 pub async fn update_project(app: &App, id: &str, form: &ProjectForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
+    records::claim_version(&mut tx, "projects", id, records::version_of(&form.version)).await?;
     let input = form.parse(&mut tx).await?;
     work::update_project(&mut tx, id, &input, app.now()).await?;
     commit(tx).await
@@ -816,6 +824,8 @@ pub fn projects_csv(rows: &[Project]) -> String {
 
 #[derive(Debug, Clone, Default)]
 pub struct TaskForm {
+    /// The `updated_at` the form was rendered from (empty: no check).
+    pub version: String,
     pub project_id: String,
     pub owner_staff_id: String,
     pub subject: String,
@@ -828,6 +838,7 @@ pub struct TaskForm {
 impl TaskForm {
     pub fn from_task(t: &Task) -> Self {
         Self {
+            version: t.updated_at.to_string(),
             project_id: t.project_id.clone(),
             owner_staff_id: t.owner_staff_id.clone().unwrap_or_default(),
             subject: t.subject.clone(),
@@ -897,6 +908,7 @@ pub async fn create_task(app: &App, form: &TaskForm) -> AppResult<String> {
 
 pub async fn update_task(app: &App, id: &str, form: &TaskForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
+    records::claim_version(&mut tx, "tasks", id, records::version_of(&form.version)).await?;
     let input = form.parse(&mut tx, "").await?;
     work::update_task(&mut tx, id, &input, app.now()).await?;
     commit(tx).await
@@ -1004,10 +1016,9 @@ pub async fn explain(
         }
         WorkKind::Task => {
             let t = work::find_task(&mut conn, id, None).await?;
-            (
-                records::company_facts(&t.company_id, None, &t.status),
-                Some(t.project_id),
-            )
+            let mut f = records::company_facts(&t.company_id, None, &t.status);
+            f.insert("assignee_id", t.assignee_id.clone());
+            (f, Some(t.project_id))
         }
     };
     drop(conn);
@@ -1061,13 +1072,11 @@ pub async fn waiting_for(app: &App, user: &portal_users::PortalUser) -> AppResul
         .await?;
     }
     if let Ok(s) = scope(Module::Quotes) {
-        out.quotes = sales::list(
-            &mut conn,
-            SalesKind::Quote,
-            Some(&s),
-            &few(&["sent"], "due_asc"),
-        )
-        .await?;
+        // Only quotes that can still be answered.
+        let mut q = few(&["sent"], "due_asc");
+        q.date_field = "due".into();
+        q.from = Some(app.clock.today().to_string());
+        out.quotes = sales::list(&mut conn, SalesKind::Quote, Some(&s), &q).await?;
     }
     if let Ok(s) = scope(Module::Tasks) {
         let mut q = few(&["open", "in_progress"], "created_asc");

@@ -149,8 +149,15 @@ impl Db {
         Ok(self.pool.acquire().await?)
     }
 
+    /// Begin a transaction that writes. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`), waiting for it up to the busy timeout: a
+    /// deferred transaction that reads and then writes fails at once with
+    /// "database is locked" when another connection wrote in between.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn close(&self) {

@@ -80,6 +80,21 @@ pub async fn views(conn: &mut Conn, record_type: &str, record_id: &str) -> Resul
     .await?)
 }
 
+/// Optimistic concurrency for staff edit forms: lock the row (PostgreSQL) or
+/// hold the write lock (SQLite, `BEGIN IMMEDIATE`) only if it is still the
+/// version the form was rendered from. False when someone changed it since.
+/// `table` comes from code, never from input.
+pub async fn claim_version(conn: &mut Conn, table: &str, id: &str, version: i64) -> Result<bool> {
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET updated_at = updated_at WHERE id = $1 AND updated_at = $2"
+    ))
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A comment on a record, or a message in a ticket's conversation.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Comment {

@@ -344,7 +344,7 @@ pub async fn insert_ticket(
 pub async fn update_ticket(conn: &mut Conn, id: &str, t: &TicketInput, now: i64) -> Result<()> {
     let done = sqlx::query(
         "UPDATE tickets SET subject = $1, status = $2, priority = $3, owner_staff_id = $4, \
-         updated_at = $5 WHERE id = $6",
+         updated_at = $5, company_id = $7, contact_id = $8 WHERE id = $6",
     )
     .bind(&t.subject)
     .bind(&t.status)
@@ -352,6 +352,8 @@ pub async fn update_ticket(conn: &mut Conn, id: &str, t: &TicketInput, now: i64)
     .bind(&t.owner_staff_id)
     .bind(now)
     .bind(id)
+    .bind(&t.company_id)
+    .bind(&t.contact_id)
     .execute(conn)
     .await?;
     match done.rows_affected() {
@@ -360,12 +362,29 @@ pub async fn update_ticket(conn: &mut Conn, id: &str, t: &TicketInput, now: i64)
     }
 }
 
-/// A new message: the ticket moves to `status` and to the top of the list.
-pub async fn ticket_activity(conn: &mut Conn, id: &str, status: &str, now: i64) -> Result<()> {
-    sqlx::query(
-        "UPDATE tickets SET status = $1, last_activity_at = $2, updated_at = $2 WHERE id = $3",
+/// A customer's message: the ticket (unless closed) is open again and moves
+/// to the top of the list. False when it is closed.
+pub async fn customer_replied(conn: &mut Conn, id: &str, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE tickets SET status = 'open', last_activity_at = $1, updated_at = $1 \
+         WHERE id = $2 AND status <> 'closed'",
     )
-    .bind(status)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A staff member's public message: an open ticket now awaits the
+/// customer; a resolved or closed one keeps its status (staff reopen it
+/// with the form).
+pub async fn staff_replied(conn: &mut Conn, id: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE tickets SET status = CASE WHEN status IN ('open', 'awaiting_customer') \
+         THEN 'awaiting_customer' ELSE status END, last_activity_at = $1, updated_at = $1 \
+         WHERE id = $2",
+    )
     .bind(now)
     .bind(id)
     .execute(conn)
@@ -540,6 +559,19 @@ async fn write_project_parts(conn: &mut Conn, id: &str, p: &ProjectInput) -> Res
             .execute(&mut *conn)
             .await?;
     }
+    // Tasks follow their project: its company, and assignees among its members.
+    sqlx::query(
+        "UPDATE tasks SET assignee_id = NULL WHERE project_id = $1 AND assignee_id IS NOT NULL \
+         AND assignee_id NOT IN (SELECT portal_user_id FROM project_members WHERE project_id = $1)",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE tasks SET company_id = $1 WHERE project_id = $2 AND company_id <> $1")
+        .bind(&p.company_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("DELETE FROM milestones WHERE project_id = $1")
         .bind(id)
         .execute(&mut *conn)

@@ -47,7 +47,7 @@ pub struct Predicate(pub Vec<(Cond, &'static str)>);
 /// The statuses of each record type that never reach the portal.
 pub fn hidden_statuses(module: Module) -> &'static [&'static str] {
     match module {
-        Module::Quotes | Module::Invoices => &["draft"],
+        Module::Quotes | Module::SalesOrders | Module::Invoices => &["draft"],
         _ => &[],
     }
 }
@@ -57,7 +57,8 @@ pub fn hidden_statuses(module: Module) -> &'static [&'static str] {
 /// Company records (quotes, orders, invoices, jobs, tickets) belong to a
 /// company and name a contact; projects are seen by their portal members
 /// only, and only while shown on the portal; tasks are seen through their
-/// project (docs/adr/0008).
+/// project, and own-scope members see only the tasks assigned to them
+/// (docs/adr/0008).
 pub fn predicate(viewer: &Viewer, module: Module) -> Predicate {
     if !viewer.grants.allows(module, Action::View) {
         return Predicate(vec![(
@@ -88,10 +89,30 @@ pub fn predicate(viewer: &Viewer, module: Module) -> Predicate {
             ])
         }
         Module::Tasks => {
-            return Predicate(vec![(
-                member("project_id"),
-                "The task's project is shown on the portal and the person is one of its members.",
-            )])
+            // Tasks are seen through their project.
+            if !viewer.grants.allows(Module::Projects, Action::View) {
+                return Predicate(vec![(
+                    Cond::Never,
+                    "The permission set does not include projects, and tasks are seen through their project.",
+                )]);
+            }
+            let mut conds = vec![
+                (
+                    Cond::Eq("company_id", viewer.company_id.clone()),
+                    "The task belongs to the person's company.",
+                ),
+                (
+                    member("project_id"),
+                    "The task's project is shown on the portal and the person is one of its members.",
+                ),
+            ];
+            if viewer.scope == RecordScope::Own {
+                conds.push((
+                    Cond::Eq("assignee_id", viewer.portal_user_id.clone()),
+                    "The person sees only tasks assigned to them, and this one is.",
+                ));
+            }
+            return Predicate(conds);
         }
         _ => {}
     }
@@ -139,6 +160,7 @@ fn negate(rule: &str, cond: &Cond, facts: &HashMap<&str, Option<String>>) -> Str
         Cond::Never => rule.to_owned(),
         Cond::Eq("company_id", _) => "The record belongs to another company.".into(),
         Cond::Eq("contact_id", _) => "The person sees only records where they are the contact, and this record's contact is someone else.".into(),
+        Cond::Eq("assignee_id", _) => "The person sees only tasks assigned to them, and this one is not.".into(),
         Cond::Flag("show_on_portal") => "The project is not shown on the portal.".into(),
         Cond::InMemberProject { column: "id", .. } => {
             "The person is not one of the project's portal members.".into()
@@ -258,6 +280,33 @@ mod tests {
         let e = p.explain(&facts("co-1", "ct-1", "paid"));
         assert!(!e.visible);
         assert!(e.deciding_rule().contains("permission set"));
+    }
+
+    #[test]
+    fn own_scope_members_see_only_their_own_tasks() {
+        let company = predicate(
+            &viewer(RecordScope::Company, &["projects:view", "tasks:view"]),
+            Module::Tasks,
+        );
+        let own = predicate(
+            &viewer(RecordScope::Own, &["projects:view", "tasks:view"]),
+            Module::Tasks,
+        );
+        let mut f = facts("co-1", "", "open");
+        f.insert("member", Some("1".into()));
+        f.insert("assignee_id", Some("pu-2".into()));
+        assert!(company.explain(&f).visible);
+        let e = own.explain(&f);
+        assert!(!e.visible);
+        assert!(e.deciding_rule().contains("assigned to them"));
+        f.insert("assignee_id", Some("pu-1".into()));
+        assert!(own.explain(&f).visible);
+        // Without the projects module, no tasks at all.
+        let no_projects = predicate(
+            &viewer(RecordScope::Company, &["tasks:view"]),
+            Module::Tasks,
+        );
+        assert!(!no_projects.explain(&f).visible);
     }
 
     #[test]

@@ -17,8 +17,9 @@ string_enum!(
 );
 
 string_enum!(
-    /// Where a sales order is.
+    /// Where a sales order is. Drafts never reach the portal.
     OrderStatus {
+        Draft = "draft" / "Draft",
         Open = "open" / "Open",
         Confirmed = "confirmed" / "Confirmed",
         ESigned = "e_signed" / "E-signed",
@@ -163,10 +164,7 @@ impl SalesKind {
 
     /// The status a new document starts in.
     pub fn initial_status(self) -> &'static str {
-        match self {
-            Self::Quote | Self::Invoice => "draft",
-            Self::Order => "open",
-        }
+        "draft"
     }
 }
 

@@ -317,6 +317,8 @@ pub(crate) struct Thread {
     pub staff: bool,
     pub error: Option<String>,
     pub draft: String,
+    /// The "internal note" box, kept ticked when a refused note is re-shown.
+    pub internal: bool,
     pub button: &'static str,
 }
 
@@ -334,6 +336,7 @@ impl Thread {
             staff,
             error: None,
             draft: String::new(),
+            internal: false,
             button: "Post comment",
         }
     }

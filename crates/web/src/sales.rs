@@ -310,10 +310,10 @@ async fn portal_page<K: Kind>(
     csrf: &CsrfToken,
     ctx: &PortalContext,
     id: &str,
-    ip: &str,
+    view_from: Option<&str>,
 ) -> WebResult<DetailPage> {
     let kind = K::KIND;
-    let doc = sales::portal_find(&s.app, ctx, kind, id, ip).await?;
+    let doc = sales::portal_find(&s.app, ctx, kind, id, view_from).await?;
     let base = portal_base(kind);
     let can_comment = ctx.grants.allows(kind.module(), Action::Comment);
     Ok(DetailPage {
@@ -328,7 +328,7 @@ async fn portal_page<K: Kind>(
         plural: kind.plural(),
         id: id.to_owned(),
         can_answer: kind == SalesKind::Quote
-            && doc.doc.status == "sent"
+            && sales::quote_answerable(&s.app, &doc.doc)
             && ctx.grants.allows(Module::Quotes, Action::Sign),
         d: detail(kind, &doc.doc, &doc.lines),
         thread: Thread::new(
@@ -349,7 +349,7 @@ pub(crate) async fn portal_find<K: Kind>(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let mut page = portal_page::<K>(&s, &csrf, &ctx, &id, &client.ip).await?;
+    let mut page = portal_page::<K>(&s, &csrf, &ctx, &id, Some(&client.ip)).await?;
     let done = raw.as_deref().and_then(|q| q.strip_prefix("done="));
     page.layout = page.layout.with_notice(notice(done));
     render(&page)
@@ -359,7 +359,6 @@ pub(crate) async fn portal_comment<K: Kind>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
-    Client(client): Client,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
@@ -371,7 +370,7 @@ pub(crate) async fn portal_comment<K: Kind>(
         ))
         .into_response()),
         Err(AppError::Invalid(e)) => {
-            let mut page = portal_page::<K>(&s, &csrf, &ctx, &id, &client.ip).await?;
+            let mut page = portal_page::<K>(&s, &csrf, &ctx, &id, None).await?;
             page.thread.error = e.first().map(|e| e.message.clone());
             page.thread.draft = form.get("body");
             render(&page).map(unprocessable)
@@ -385,7 +384,6 @@ async fn answer(
     s: AppState,
     csrf: CsrfToken,
     ctx: PortalContext,
-    ip: String,
     id: String,
     form: FormPairs,
     accept: bool,
@@ -396,11 +394,22 @@ async fn answer(
             if accept { "accepted" } else { "declined" }
         ))
         .into_response()),
-        Err(AppError::Conflict(msg)) => {
-            let mut page = portal_page::<Quotes>(&s, &csrf, &ctx, &id, &ip).await?;
+        Err(e @ (AppError::Conflict(_) | AppError::Invalid(_))) => {
+            let (status, msg) = match e {
+                AppError::Conflict(msg) => (axum::http::StatusCode::CONFLICT, msg),
+                AppError::Invalid(fields) => (
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    fields
+                        .first()
+                        .map(|f| f.message.clone())
+                        .unwrap_or_default(),
+                ),
+                _ => unreachable!("matched above"),
+            };
+            let mut page = portal_page::<Quotes>(&s, &csrf, &ctx, &id, None).await?;
             page.error = Some(msg);
             let mut r = render(&page)?;
-            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            *r.status_mut() = status;
             Ok(r)
         }
         Err(e) => Err(e.into()),
@@ -411,22 +420,20 @@ pub(crate) async fn portal_accept(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
-    Client(client): Client,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    answer(s, csrf, ctx, client.ip, id, form, true).await
+    answer(s, csrf, ctx, id, form, true).await
 }
 
 pub(crate) async fn portal_decline(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
-    Client(client): Client,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    answer(s, csrf, ctx, client.ip, id, form, false).await
+    answer(s, csrf, ctx, id, form, false).await
 }
 
 #[derive(Template)]
@@ -658,6 +665,7 @@ fn read_form(p: &FormPairs) -> SalesForm {
     let x = p.all("line_discount");
     let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
     SalesForm {
+        version: p.get("version"),
         company_id: p.get("company_id"),
         owner_staff_id: p.get("owner_staff_id"),
         contact_id: p.get("contact_id"),
@@ -726,8 +734,13 @@ async fn show(
     submitted: Option<(SalesForm, Errors)>,
 ) -> WebResult<FormPage> {
     let doc = sales::staff_find(&s.app, kind, &id).await?;
-    let (form, errors) =
+    let (mut form, errors) =
         submitted.unwrap_or_else(|| (SalesForm::from_doc(&doc.doc, &doc.lines), Errors::default()));
+    if errors.get("version").is_some() {
+        // Changed meanwhile: the page shows the latest record above the
+        // person's own edits; saving again is a deliberate overwrite.
+        form.version = doc.doc.updated_at.to_string();
+    }
     let mut page = form_page(s, csrf, ctx, kind, Some(id.clone()), form, errors).await?;
     page.layout.title = doc.doc.number.clone();
     page.layout = page.layout.with_notice(notice(f.done.as_deref()));
@@ -776,6 +789,23 @@ pub(crate) async fn staff_update<K: Kind>(
         Ok(()) => Ok(
             Redirect::to(&format!("{}/{id}?done=saved", sales::staff_path(kind))).into_response(),
         ),
+        Err(AppError::Conflict(msg)) => {
+            let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
+            let mut r = render(
+                &show(
+                    &s,
+                    &csrf,
+                    &ctx,
+                    kind,
+                    id,
+                    &Filters::default(),
+                    Some((f, errors)),
+                )
+                .await?,
+            )?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
         Err(AppError::Invalid(e)) => render(
             &show(
                 &s,
@@ -813,6 +843,7 @@ pub(crate) async fn staff_comment<K: Kind>(
             if let Some(t) = page.thread.as_mut() {
                 t.error = e.first().map(|e| e.message.clone());
                 t.draft = form.get("body");
+                t.internal = internal;
             }
             render(&page).map(unprocessable)
         }

@@ -782,6 +782,7 @@ fn pairs(items: &[(&str, String)]) -> FormPairs {
 
 fn job_pairs(f: &JobForm) -> FormPairs {
     pairs(&[
+        ("version", f.version.clone()),
         ("company_id", f.company_id.clone()),
         ("contact_id", f.contact_id.clone()),
         ("owner_staff_id", f.owner_staff_id.clone()),
@@ -796,6 +797,7 @@ fn job_pairs(f: &JobForm) -> FormPairs {
 
 fn ticket_pairs(f: &TicketForm) -> FormPairs {
     pairs(&[
+        ("version", f.version.clone()),
         ("company_id", f.company_id.clone()),
         ("contact_id", f.contact_id.clone()),
         ("owner_staff_id", f.owner_staff_id.clone()),
@@ -808,6 +810,7 @@ fn ticket_pairs(f: &TicketForm) -> FormPairs {
 
 fn project_pairs(f: &ProjectForm) -> FormPairs {
     pairs(&[
+        ("version", f.version.clone()),
         ("company_id", f.company_id.clone()),
         ("contact_id", f.contact_id.clone()),
         ("owner_staff_id", f.owner_staff_id.clone()),
@@ -830,6 +833,7 @@ fn project_pairs(f: &ProjectForm) -> FormPairs {
 
 fn task_pairs(f: &TaskForm) -> FormPairs {
     pairs(&[
+        ("version", f.version.clone()),
         ("project_id", f.project_id.clone()),
         ("owner_staff_id", f.owner_staff_id.clone()),
         ("subject", f.subject.clone()),
@@ -842,6 +846,7 @@ fn task_pairs(f: &TaskForm) -> FormPairs {
 
 fn read_job(p: &FormPairs) -> JobForm {
     JobForm {
+        version: p.get("version"),
         company_id: p.get("company_id"),
         contact_id: p.get("contact_id"),
         owner_staff_id: p.get("owner_staff_id"),
@@ -856,6 +861,7 @@ fn read_job(p: &FormPairs) -> JobForm {
 
 fn read_ticket(p: &FormPairs) -> TicketForm {
     TicketForm {
+        version: p.get("version"),
         company_id: p.get("company_id"),
         contact_id: p.get("contact_id"),
         owner_staff_id: p.get("owner_staff_id"),
@@ -871,6 +877,7 @@ fn read_project(p: &FormPairs) -> ProjectForm {
     let dues = p.all("milestone_due");
     let done = p.all("milestone_done");
     ProjectForm {
+        version: p.get("version"),
         company_id: p.get("company_id"),
         contact_id: p.get("contact_id"),
         owner_staff_id: p.get("owner_staff_id"),
@@ -899,6 +906,7 @@ fn read_project(p: &FormPairs) -> ProjectForm {
 
 fn read_task(p: &FormPairs) -> TaskForm {
     TaskForm {
+        version: p.get("version"),
         project_id: p.get("project_id"),
         owner_staff_id: p.get("owner_staff_id"),
         subject: p.get("subject"),
@@ -1012,7 +1020,17 @@ async fn staff_show(
             )
         }
     };
-    let (form, errors) = submitted.unwrap_or((form, Errors::default()));
+    let (form, errors) = match submitted {
+        // Changed meanwhile: show the person's edits with the latest
+        // version, so saving again is a deliberate overwrite.
+        Some((mut mine, errors)) if errors.get("version").is_some() => {
+            mine.0.retain(|(k, _)| k != "version");
+            mine.0.push(("version".into(), form.get("version")));
+            (mine, errors)
+        }
+        Some(x) => x,
+        None => (form, Errors::default()),
+    };
     let mut page = staff_page(s, csrf, ctx, kind, Some(id.clone()), form, errors).await?;
     page.layout.title = title.clone();
     page.layout = page.layout.with_notice(notice(f.done.as_deref()));
@@ -1110,6 +1128,12 @@ pub(crate) async fn staff_new_form<K: Kind>(
         }),
     };
     let mut page = staff_page(&s, &csrf, &ctx, kind, None, form, Errors::default()).await?;
+    if kind == WorkKind::Project && !get("company_id").is_empty() {
+        // Members can be chosen at creation when the company is known.
+        page.people = company_users(&s, &get("company_id"))
+            .await
+            .unwrap_or_default();
+    }
     if kind == WorkKind::Task {
         let project = work::staff_find_project(&s.app, &get("project_id")).await?;
         let users = company_users(&s, &project.project.company_id).await?;
@@ -1160,7 +1184,14 @@ pub(crate) async fn staff_create<K: Kind>(
             Ok(Redirect::to(&format!("{}/{id}?done=created", staff_base(kind))).into_response())
         }
         Err(AppError::Invalid(e)) => {
-            let mut page = staff_page(&s, &csrf, &ctx, kind, None, form, Errors(e)).await?;
+            let mut page = staff_page(&s, &csrf, &ctx, kind, None, form.clone(), Errors(e)).await?;
+            if kind == WorkKind::Project {
+                // Keep what was typed: members and milestones.
+                let f = read_project(&form);
+                page.people = company_users(&s, &f.company_id).await.unwrap_or_default();
+                page.members = f.members;
+                page.milestones = f.milestones;
+            }
             if kind == WorkKind::Task {
                 if let Ok(project) =
                     work::staff_find_project(&s.app, &page.form.get("project_id")).await
@@ -1198,6 +1229,13 @@ pub(crate) async fn staff_update<K: Kind>(
     let kind = K::KIND;
     match save(&s, &ctx, kind, Some(&id), &form).await {
         Ok(_) => Ok(Redirect::to(&format!("{}/{id}?done=saved", staff_base(kind))).into_response()),
+        Err(AppError::Conflict(msg)) => {
+            let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
+            let mut r =
+                render(&staff_show(&s, &csrf, &ctx, kind, id, Some((form, errors)), None).await?)?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
         Err(AppError::Invalid(e)) => {
             let mut page = staff_show(
                 &s,
@@ -1240,6 +1278,7 @@ pub(crate) async fn staff_comment<K: Kind>(
             if let Some(t) = page.thread.as_mut() {
                 t.error = e.first().map(|e| e.message.clone());
                 t.draft = form.get("body");
+                t.internal = internal;
             }
             render(&page).map(unprocessable)
         }

@@ -120,7 +120,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
         );
         let acme_quote = m(
             Quotes,
-            t.sales_doc(Quote, &acme, Some(&ada_c), "sent", "2026-01-04", "21")
+            t.sales_doc(Quote, &acme, Some(&ada_c), "sent", "2099-01-04", "21")
                 .await,
         );
         let acme_quote_draft = m(
@@ -157,6 +157,15 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
             t.task(&acme_hidden.1, Some(&ada_u), "Acme hidden task")
                 .await,
         );
+        // A project both share: Olly (own scope) sees only the task assigned to him.
+        let acme_shared = t
+            .project(&acme, &[&ada_u, &olly], true, "Acme shared")
+            .await;
+        let acme_shared_ada = m(
+            Tasks,
+            t.task(&acme_shared, Some(&ada_u), "Acme task of Ada").await,
+        );
+        let olly_task = t.task(&acme_shared, Some(&olly), "Acme task of Olly").await;
         // Rival's records.
         let rival_open = m(
             Invoices,
@@ -224,6 +233,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                             &acme_ticket,
                             &acme_project,
                             &acme_task,
+                            &acme_shared_ada,
                         ],
                     ),
                 )
@@ -386,6 +396,13 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
         let mut olly_b = t.portal_browser("olly@acme.example").await;
         olly_b
             .get(&format!("/invoices/{}", acme_olly.1))
+            .await
+            .assert_status(200);
+        olly_b
+            .get(&format!("/tasks/{olly_task}"))
+            .await
+            .assert_status(200);
+        ada.get(&format!("/tasks/{}", acme_shared_ada.1))
             .await
             .assert_status(200);
         let mut nia = t.portal_browser("nia@acme.example").await;

@@ -416,7 +416,9 @@ async fn a_task_is_completed_only_by_its_assignee_and_projects_follow_membership
             .get(&format!("/staff/projects/{project}?as={ada}"))
             .await
             .assert_contains("Visible.");
-        // Hidden from the portal: gone for members too.
+        // Hidden from the portal: gone for members too. (A second save from
+        // the same form: no version check.)
+        form.version.clear();
         form.show_on_portal = false;
         courtyard_app::work::update_project(&t.app, &project, &form)
             .await
@@ -637,6 +639,153 @@ async fn staff_view_as_a_portal_user_shows_what_they_see_and_records_no_view() {
             .get("/staff/portal-users/no-such-user/view-as")
             .await
             .assert_status(404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_staff_save_does_not_silently_undo_a_customer_s_answer() {
+    on_each_backend(|t| async move {
+        let (acme, _, _) = acme(&t).await;
+        let quote = t
+            .sales_doc(SalesKind::Quote, &acme, None, "sent", &today(&t), "500")
+            .await;
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        let page = staff.get(&format!("/staff/quotes/{quote}")).await;
+        let version = page
+            .body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_owned();
+        // Meanwhile, a second later, the customer accepts.
+        t.app.clock.advance(2);
+        let mut ada = t.portal_browser("ada@acme.example").await;
+        ada.post(&format!("/quotes/{quote}/accept"), &[])
+            .await
+            .assert_status(303);
+        let form = |v: &str| {
+            vec![
+                ("version", v.to_owned()),
+                ("company_id", acme.clone()),
+                ("subject", "Changed by staff".to_owned()),
+                ("status", "sent".to_owned()),
+                ("currency", "GBP".to_owned()),
+                ("issued_on", today(&t)),
+                ("due_on", today(&t)),
+                ("line_description", "Work".to_owned()),
+                ("line_quantity", "1".to_owned()),
+                ("line_unit_price", "500".to_owned()),
+            ]
+        };
+        let stale = form(&version);
+        let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = staff.post(&format!("/staff/quotes/{quote}"), &stale).await;
+        r.assert_status(409)
+            .assert_contains("changed this record while you were editing")
+            .assert_contains("Changed by staff");
+        ada.get(&format!("/quotes/{quote}"))
+            .await
+            .assert_contains(">Accepted<");
+        // Saving again from the re-shown form is a deliberate overwrite.
+        let fresh = r
+            .body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_owned();
+        assert_ne!(fresh, version);
+        let again = form(&fresh);
+        let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        staff
+            .post(&format!("/staff/quotes/{quote}"), &again)
+            .await
+            .assert_status(303);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_customer_views_all_succeed_and_the_notice_goes_once() {
+    on_each_backend(|t| async move {
+        let (acme, _, _) = acme(&t).await;
+        let inv = t.invoice(&acme, None, "unpaid", "2026-05-01", "10").await;
+        let mut browsers = Vec::new();
+        for _ in 0..12 {
+            browsers.push(t.portal_browser("ada@acme.example").await);
+        }
+        let path = format!("/invoices/{inv}");
+        let mut views = tokio::task::JoinSet::new();
+        for mut b in browsers {
+            let path = path.clone();
+            views.spawn(async move { b.get(&path).await.status.as_u16() });
+        }
+        while let Some(status) = views.join_next().await {
+            assert_eq!(status.unwrap(), 200, "a concurrent view failed");
+        }
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        let page = staff.get(&format!("/staff/invoices/{inv}")).await;
+        assert_eq!(
+            page.body.matches("ada@acme.example · ").count(),
+            12,
+            "every view recorded"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_replies_do_not_reopen_a_resolved_ticket_and_expired_quotes_offer_no_answer() {
+    on_each_backend(|t| async move {
+        let (acme, _, _) = acme(&t).await;
+        let ticket = t.ticket(&acme, None, "Old issue").await;
+        let row = courtyard_app::work::staff_find_ticket(&t.app, &ticket)
+            .await
+            .unwrap();
+        let mut form = courtyard_app::work::TicketForm::from_ticket(&row);
+        form.status = "resolved".into();
+        courtyard_app::work::update_ticket(&t.app, &ticket, &form)
+            .await
+            .unwrap();
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        staff
+            .post(
+                &format!("/staff/tickets/{ticket}/comments"),
+                &[("body", "For the record: fixed in v2.")],
+            )
+            .await
+            .assert_status(303);
+        let row = courtyard_app::work::staff_find_ticket(&t.app, &ticket)
+            .await
+            .unwrap();
+        assert_eq!(row.status, "resolved");
+
+        let expired = t
+            .sales_doc(SalesKind::Quote, &acme, None, "sent", "2020-01-01", "10")
+            .await;
+        let mut ada = t.portal_browser("ada@acme.example").await;
+        let page = ada.get(&format!("/quotes/{expired}")).await;
+        assert!(!page.body.contains("Accept quote"));
+        let home = ada.get("/").await.body;
+        assert!(
+            !home.contains(&format!("/quotes/{expired}")),
+            "{}",
+            &home[home.find("waiting").unwrap_or(0)..]
+        );
+        // A refused comment does not count as another view.
+        ada.post(&format!("/quotes/{expired}/comments"), &[("body", "")])
+            .await
+            .assert_status(422);
+        let page = staff.get(&format!("/staff/quotes/{expired}")).await;
+        assert_eq!(page.body.matches("ada@acme.example · ").count(), 1);
     })
     .await;
 }
