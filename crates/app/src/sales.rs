@@ -387,27 +387,34 @@ pub async fn portal_find(
         (doc, lines, comments)
     };
     if let Some(ip) = view_from {
-        // A short write transaction, its first statement a write.
-        let mut tx = app.db.begin().await?;
         let now = app.now();
-        rec::record_view(&mut tx, kind.as_str(), id, &ctx.user.id, "view", ip, now).await?;
-        if sales::mark_first_view(&mut tx, kind, id, now).await? {
-            records::queue_first_view_notice(
-                app,
-                &mut tx,
-                ctx,
-                &records::FirstView {
-                    record_type: kind.as_str(),
-                    label: kind.label(),
-                    number: &doc.number,
-                    staff_path: format!("{}/{id}", staff_path(kind)),
-                    owner_name: doc.owner_name.as_deref(),
-                    owner_email: doc.owner_email.as_deref(),
-                },
-            )
-            .await?;
+        if doc.first_viewed_at.is_some() {
+            // The common case: one INSERT, atomic on its own.
+            let mut conn = app.db.conn().await?;
+            rec::record_view(&mut conn, kind.as_str(), id, &ctx.user.id, "view", ip, now).await?;
+        } else {
+            // Perhaps the first view: mark it and queue the notice with the
+            // view, in one short transaction whose statements all write.
+            let mut tx = app.db.begin().await?;
+            rec::record_view(&mut tx, kind.as_str(), id, &ctx.user.id, "view", ip, now).await?;
+            if sales::mark_first_view(&mut tx, kind, id, now).await? {
+                records::queue_first_view_notice(
+                    app,
+                    &mut tx,
+                    ctx,
+                    &records::FirstView {
+                        record_type: kind.as_str(),
+                        label: kind.label(),
+                        number: &doc.number,
+                        staff_path: format!("{}/{id}", staff_path(kind)),
+                        owner_name: doc.owner_name.as_deref(),
+                        owner_email: doc.owner_email.as_deref(),
+                    },
+                )
+                .await?;
+            }
+            commit(tx).await?;
         }
-        commit(tx).await?;
     }
     Ok(PortalDoc {
         doc,

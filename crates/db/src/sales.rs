@@ -37,6 +37,8 @@ pub struct SalesDoc {
     pub owner_staff_id: Option<String>,
     pub owner_name: Option<String>,
     pub owner_email: Option<String>,
+    /// When a customer first opened it.
+    pub first_viewed_at: Option<i64>,
 }
 
 impl Keyed for SalesDoc {
@@ -88,7 +90,7 @@ fn select(kind: SalesKind) -> String {
          CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS contact_name, \
          i.subject, i.status, i.currency, i.issued_on, i.due_on, i.paid_on, i.subtotal, i.tax_total, \
          i.total, i.amount_paid, i.balance, i.terms, i.created_at, i.updated_at, i.owner_staff_id, \
-         su.name AS owner_name, su.email AS owner_email \
+         su.name AS owner_name, su.email AS owner_email, i.first_viewed_at \
          FROM {} i JOIN companies co ON co.id = i.company_id \
          LEFT JOIN contacts c ON c.id = i.contact_id \
          LEFT JOIN staff_users su ON su.id = i.owner_staff_id",

@@ -714,6 +714,25 @@ async fn concurrent_customer_views_all_succeed_and_the_notice_goes_once() {
     on_each_backend(|t| async move {
         let (acme, _, _) = acme(&t).await;
         let inv = t.invoice(&acme, None, "unpaid", "2026-05-01", "10").await;
+        // Assign it to a staff member, so the first view sends a notice.
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        let doc = courtyard_app::sales::staff_find(&t.app, SalesKind::Invoice, &inv)
+            .await
+            .unwrap();
+        let mut form = courtyard_app::sales::SalesForm::from_doc(&doc.doc, &doc.lines);
+        form.owner_staff_id = {
+            let mut conn = t.app.db.conn().await.unwrap();
+            courtyard_app::db::staff::find_by_email(&mut conn, "sam@harbour.example")
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        courtyard_app::sales::update(&t.app, SalesKind::Invoice, &inv, &form)
+            .await
+            .unwrap();
         let mut browsers = Vec::new();
         for _ in 0..12 {
             browsers.push(t.portal_browser("ada@acme.example").await);
@@ -727,9 +746,16 @@ async fn concurrent_customer_views_all_succeed_and_the_notice_goes_once() {
         while let Some(status) = views.join_next().await {
             assert_eq!(status.unwrap(), 200, "a concurrent view failed");
         }
-        let mut staff = t
-            .staff_browser("sam@harbour.example", StaffRole::Owner)
-            .await;
+        t.deliver().await;
+        let notices = t
+            .sent()
+            .into_iter()
+            .filter(|m| m.to == "sam@harbour.example" && m.subject.contains("opened"))
+            .count();
+        assert_eq!(
+            notices, 1,
+            "one first-view notice, however many views raced"
+        );
         let page = staff.get(&format!("/staff/invoices/{inv}")).await;
         assert_eq!(
             page.body.matches("ada@acme.example · ").count(),
