@@ -114,10 +114,14 @@ impl Db {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; the busy timeout makes
-                        // writers wait for each other instead of failing at once.
+                        // writers wait for each other instead of failing at once. A 1 MiB
+                        // page cache per connection (the default is 2 MiB): keyset pages
+                        // touch a few index pages, and the OS caches the file anyway;
+                        // this keeps the server under 50 MB (docs/BENCHMARKS.md).
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                             PRAGMA cache_size = -1024;",
                         )
                         .await?;
                     }
