@@ -6,8 +6,8 @@ use courtyard_db::listing::ListQuery;
 use courtyard_db::portal_users;
 use courtyard_db::records::{self as rec, Comment};
 use courtyard_db::work::{
-    self, Job, JobInput, Milestone, MilestoneInput, Project, ProjectInput, Task, TaskInput, Ticket,
-    TicketInput,
+    self, Job, JobInput, Milestone, MilestoneInput, Project, ProjectInput, Record, Task, TaskInput,
+    Ticket, TicketInput,
 };
 use courtyard_db::{companies, contacts, staff, Conn, DbError};
 use courtyard_domain::policy::{Explanation, Predicate};
@@ -199,6 +199,44 @@ pub async fn portal_comment(
     commit(tx).await
 }
 
+// ---- reading any of them ----
+
+/// Staff read: any record of the type.
+pub async fn staff_find<R: Record>(app: &App, id: &str) -> AppResult<R> {
+    let mut conn = app.db.conn().await?;
+    Ok(work::find(&mut conn, id, None).await?)
+}
+
+/// Staff list: every company's records.
+pub async fn staff_list<R: Record>(app: &App, q: &ListQuery) -> AppResult<Vec<R>> {
+    let mut conn = app.db.conn().await?;
+    Ok(work::list(&mut conn, None, q).await?)
+}
+
+/// A portal page of records: the policy's predicate goes into the SQL.
+pub async fn portal_list<R: Record>(
+    app: &App,
+    ctx: &PortalContext,
+    q: &ListQuery,
+) -> AppResult<Vec<R>> {
+    let scope = scope(ctx, R::MODULE)?;
+    let mut conn = app.db.conn().await?;
+    Ok(work::list(&mut conn, Some(&scope), q).await?)
+}
+
+/// One record as a customer sees it, with its public comments.
+pub async fn portal_find<R: Record>(
+    app: &App,
+    ctx: &PortalContext,
+    id: &str,
+) -> AppResult<(R, Vec<Comment>)> {
+    let scope = scope(ctx, R::MODULE)?;
+    let mut conn = app.db.conn().await?;
+    let record = work::find(&mut conn, id, Some(&scope)).await?;
+    let comments = records::public_comments(&mut conn, R::TYPE, id).await?;
+    Ok((record, comments))
+}
+
 // ---- jobs ----
 
 #[derive(Debug, Clone, Default)]
@@ -286,38 +324,6 @@ pub async fn update_job(app: &App, id: &str, form: &JobForm) -> AppResult<()> {
     let input = form.parse(&mut tx).await?;
     work::update_job(&mut tx, id, &input, app.now()).await?;
     commit(tx).await
-}
-
-pub async fn staff_find_job(app: &App, id: &str) -> AppResult<Job> {
-    let mut conn = app.db.conn().await?;
-    Ok(work::find_job(&mut conn, id, None).await?)
-}
-
-pub async fn staff_list_jobs(app: &App, q: &ListQuery) -> AppResult<Vec<Job>> {
-    let mut conn = app.db.conn().await?;
-    Ok(work::list_jobs(&mut conn, None, q).await?)
-}
-
-pub async fn portal_list_jobs(
-    app: &App,
-    ctx: &PortalContext,
-    q: &ListQuery,
-) -> AppResult<Vec<Job>> {
-    let scope = scope(ctx, Module::Jobs)?;
-    let mut conn = app.db.conn().await?;
-    Ok(work::list_jobs(&mut conn, Some(&scope), q).await?)
-}
-
-pub async fn portal_find_job(
-    app: &App,
-    ctx: &PortalContext,
-    id: &str,
-) -> AppResult<(Job, Vec<Comment>)> {
-    let scope = scope(ctx, Module::Jobs)?;
-    let mut conn = app.db.conn().await?;
-    let job = work::find_job(&mut conn, id, Some(&scope)).await?;
-    let comments = records::public_comments(&mut conn, "job", id).await?;
-    Ok((job, comments))
 }
 
 /// A customer requests a job at a site; it starts as `requested`.
@@ -474,38 +480,6 @@ pub async fn update_ticket(app: &App, id: &str, form: &TicketForm) -> AppResult<
     let input = form.parse(&mut tx, "").await?;
     work::update_ticket(&mut tx, id, &input, app.now()).await?;
     commit(tx).await
-}
-
-pub async fn staff_find_ticket(app: &App, id: &str) -> AppResult<Ticket> {
-    let mut conn = app.db.conn().await?;
-    Ok(work::find_ticket(&mut conn, id, None).await?)
-}
-
-pub async fn staff_list_tickets(app: &App, q: &ListQuery) -> AppResult<Vec<Ticket>> {
-    let mut conn = app.db.conn().await?;
-    Ok(work::list_tickets(&mut conn, None, q).await?)
-}
-
-pub async fn portal_list_tickets(
-    app: &App,
-    ctx: &PortalContext,
-    q: &ListQuery,
-) -> AppResult<Vec<Ticket>> {
-    let scope = scope(ctx, Module::Tickets)?;
-    let mut conn = app.db.conn().await?;
-    Ok(work::list_tickets(&mut conn, Some(&scope), q).await?)
-}
-
-pub async fn portal_find_ticket(
-    app: &App,
-    ctx: &PortalContext,
-    id: &str,
-) -> AppResult<(Ticket, Vec<Comment>)> {
-    let scope = scope(ctx, Module::Tickets)?;
-    let mut conn = app.db.conn().await?;
-    let t = work::find_ticket(&mut conn, id, Some(&scope)).await?;
-    let messages = records::public_comments(&mut conn, "ticket", id).await?;
-    Ok((t, messages))
 }
 
 /// A customer opens a ticket for their company, with a first message.
@@ -754,21 +728,6 @@ pub async fn staff_find_project(app: &App, id: &str) -> AppResult<ProjectView> {
     })
 }
 
-pub async fn staff_list_projects(app: &App, q: &ListQuery) -> AppResult<Vec<Project>> {
-    let mut conn = app.db.conn().await?;
-    Ok(work::list_projects(&mut conn, None, q).await?)
-}
-
-pub async fn portal_list_projects(
-    app: &App,
-    ctx: &PortalContext,
-    q: &ListQuery,
-) -> AppResult<Vec<Project>> {
-    let scope = scope(ctx, Module::Projects)?;
-    let mut conn = app.db.conn().await?;
-    Ok(work::list_projects(&mut conn, Some(&scope), q).await?)
-}
-
 /// A project as a member sees it: its tasks only when the tasks module is
 /// granted, public comments only.
 pub async fn portal_find_project(
@@ -912,38 +871,6 @@ pub async fn update_task(app: &App, id: &str, form: &TaskForm) -> AppResult<()> 
     let input = form.parse(&mut tx, "").await?;
     work::update_task(&mut tx, id, &input, app.now()).await?;
     commit(tx).await
-}
-
-pub async fn staff_find_task(app: &App, id: &str) -> AppResult<Task> {
-    let mut conn = app.db.conn().await?;
-    Ok(work::find_task(&mut conn, id, None).await?)
-}
-
-pub async fn staff_list_tasks(app: &App, q: &ListQuery) -> AppResult<Vec<Task>> {
-    let mut conn = app.db.conn().await?;
-    Ok(work::list_tasks(&mut conn, None, q).await?)
-}
-
-pub async fn portal_list_tasks(
-    app: &App,
-    ctx: &PortalContext,
-    q: &ListQuery,
-) -> AppResult<Vec<Task>> {
-    let scope = scope(ctx, Module::Tasks)?;
-    let mut conn = app.db.conn().await?;
-    Ok(work::list_tasks(&mut conn, Some(&scope), q).await?)
-}
-
-pub async fn portal_find_task(
-    app: &App,
-    ctx: &PortalContext,
-    id: &str,
-) -> AppResult<(Task, Vec<Comment>)> {
-    let scope = scope(ctx, Module::Tasks)?;
-    let mut conn = app.db.conn().await?;
-    let t = work::find_task(&mut conn, id, Some(&scope)).await?;
-    let comments = records::public_comments(&mut conn, "task", id).await?;
-    Ok((t, comments))
 }
 
 /// Mark a task assigned to this user done.

@@ -52,6 +52,47 @@ async fn execute(conn: &mut Conn, q: Sql) -> Result<u64> {
         .rows_affected())
 }
 
+/// A job, ticket, project or task: how to select it and list it, and the
+/// module and comment type it belongs to.
+pub trait Record: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Keyed + Send + Unpin {
+    const MODULE: courtyard_domain::Module;
+    /// The `record_type` of its comments and its number sequence.
+    const TYPE: &'static str;
+    const SPEC: &'static ListSpec;
+    fn select() -> String;
+}
+
+/// One record by id; with `scope`, only if the policy allows.
+pub async fn find<R: Record>(conn: &mut Conn, id: &str, scope: Option<&Predicate>) -> Result<R> {
+    one(conn, &R::select(), id, scope).await
+}
+
+/// A page of records; with `scope`, only what the policy allows.
+pub async fn list<R: Record>(
+    conn: &mut Conn,
+    scope: Option<&Predicate>,
+    f: &ListQuery,
+) -> Result<Vec<R>> {
+    page(conn, &R::select(), R::SPEC, scope, f).await
+}
+
+macro_rules! record {
+    ($t:ty, $module:ident, $type:literal, $spec:ident, $select:ident) => {
+        impl Record for $t {
+            const MODULE: courtyard_domain::Module = courtyard_domain::Module::$module;
+            const TYPE: &'static str = $type;
+            const SPEC: &'static ListSpec = &$spec;
+            fn select() -> String {
+                $select()
+            }
+        }
+    };
+}
+record!(Job, Jobs, "job", JOB_SPEC, job_select);
+record!(Ticket, Tickets, "ticket", TICKET_SPEC, ticket_select);
+record!(Project, Projects, "project", PROJECT_SPEC, project_select);
+record!(Task, Tasks, "task", TASK_SPEC, task_select);
+
 const CONTACT_NAME: &str =
     "CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS contact_name";
 
@@ -211,7 +252,7 @@ pub async fn update_job(conn: &mut Conn, id: &str, j: &JobInput, now: i64) -> Re
 }
 
 pub async fn find_job(conn: &mut Conn, id: &str, scope: Option<&Predicate>) -> Result<Job> {
-    one(conn, &job_select(), id, scope).await
+    find(conn, id, scope).await
 }
 
 pub async fn list_jobs(
@@ -219,7 +260,7 @@ pub async fn list_jobs(
     scope: Option<&Predicate>,
     f: &ListQuery,
 ) -> Result<Vec<Job>> {
-    page(conn, &job_select(), &JOB_SPEC, scope, f).await
+    list(conn, scope, f).await
 }
 
 // ---- tickets ----
@@ -393,7 +434,7 @@ pub async fn staff_replied(conn: &mut Conn, id: &str, now: i64) -> Result<()> {
 }
 
 pub async fn find_ticket(conn: &mut Conn, id: &str, scope: Option<&Predicate>) -> Result<Ticket> {
-    one(conn, &ticket_select(), id, scope).await
+    find(conn, id, scope).await
 }
 
 pub async fn list_tickets(
@@ -401,7 +442,7 @@ pub async fn list_tickets(
     scope: Option<&Predicate>,
     f: &ListQuery,
 ) -> Result<Vec<Ticket>> {
-    page(conn, &ticket_select(), &TICKET_SPEC, scope, f).await
+    list(conn, scope, f).await
 }
 
 // ---- projects ----
@@ -630,7 +671,7 @@ pub async fn update_project(conn: &mut Conn, id: &str, p: &ProjectInput, now: i6
 }
 
 pub async fn find_project(conn: &mut Conn, id: &str, scope: Option<&Predicate>) -> Result<Project> {
-    one(conn, &project_select(), id, scope).await
+    find(conn, id, scope).await
 }
 
 pub async fn list_projects(
@@ -638,7 +679,7 @@ pub async fn list_projects(
     scope: Option<&Predicate>,
     f: &ListQuery,
 ) -> Result<Vec<Project>> {
-    page(conn, &project_select(), &PROJECT_SPEC, scope, f).await
+    list(conn, scope, f).await
 }
 
 /// The portal user ids that are members of a project.
@@ -828,7 +869,7 @@ pub async fn complete_task(
 }
 
 pub async fn find_task(conn: &mut Conn, id: &str, scope: Option<&Predicate>) -> Result<Task> {
-    one(conn, &task_select(), id, scope).await
+    find(conn, id, scope).await
 }
 
 pub async fn list_tasks(
@@ -836,5 +877,5 @@ pub async fn list_tasks(
     scope: Option<&Predicate>,
     f: &ListQuery,
 ) -> Result<Vec<Task>> {
-    page(conn, &task_select(), &TASK_SPEC, scope, f).await
+    list(conn, scope, f).await
 }

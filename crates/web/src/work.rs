@@ -275,26 +275,26 @@ async fn list_rows(
     }
     let (rows, next) = match kind {
         WorkKind::Job => go!(
-            work::portal_list_jobs,
-            work::staff_list_jobs,
+            work::portal_list::<Job>,
+            work::staff_list::<Job>,
             job_rows,
             work::jobs_csv
         ),
         WorkKind::Ticket => go!(
-            work::portal_list_tickets,
-            work::staff_list_tickets,
+            work::portal_list::<Ticket>,
+            work::staff_list::<Ticket>,
             ticket_rows,
             work::tickets_csv
         ),
         WorkKind::Project => go!(
-            work::portal_list_projects,
-            work::staff_list_projects,
+            work::portal_list::<Project>,
+            work::staff_list::<Project>,
             project_rows,
             work::projects_csv
         ),
         WorkKind::Task => go!(
-            work::portal_list_tasks,
-            work::staff_list_tasks,
+            work::portal_list::<Task>,
+            work::staff_list::<Task>,
             task_rows,
             work::tasks_csv
         ),
@@ -470,7 +470,7 @@ async fn portal_page(
     };
     Ok(match kind {
         WorkKind::Job => {
-            let (j, c) = work::portal_find_job(&s.app, ctx, id).await?;
+            let (j, c) = work::portal_find::<Job>(&s.app, ctx, id).await?;
             let facts = job_facts(&j);
             blank(
                 j.subject.clone(),
@@ -482,7 +482,7 @@ async fn portal_page(
             )
         }
         WorkKind::Ticket => {
-            let (t, c) = work::portal_find_ticket(&s.app, ctx, id).await?;
+            let (t, c) = work::portal_find::<Ticket>(&s.app, ctx, id).await?;
             let facts = ticket_facts(&t);
             let open = t.status != "closed";
             let mut thread = Thread::new("Conversation", &c, action(can_comment && open), false);
@@ -513,7 +513,7 @@ async fn portal_page(
             page
         }
         WorkKind::Task => {
-            let (t, c) = work::portal_find_task(&s.app, ctx, id).await?;
+            let (t, c) = work::portal_find::<Task>(&s.app, ctx, id).await?;
             let mut page = blank(
                 t.subject.clone(),
                 t.number.clone(),
@@ -974,7 +974,7 @@ async fn staff_show(
         Option<work::ProjectView>,
     ) = match kind {
         WorkKind::Job => {
-            let j = work::staff_find_job(&s.app, &id).await?;
+            let j = work::staff_find::<Job>(&s.app, &id).await?;
             let c = work::staff_comments(&s.app, kind, &id).await?;
             (
                 format!("{} · {}", j.number, j.subject),
@@ -985,7 +985,7 @@ async fn staff_show(
             )
         }
         WorkKind::Ticket => {
-            let t = work::staff_find_ticket(&s.app, &id).await?;
+            let t = work::staff_find::<Ticket>(&s.app, &id).await?;
             let c = work::staff_comments(&s.app, kind, &id).await?;
             (
                 format!("{} · {}", t.number, t.subject),
@@ -1008,7 +1008,7 @@ async fn staff_show(
             )
         }
         WorkKind::Task => {
-            let t = work::staff_find_task(&s.app, &id).await?;
+            let t = work::staff_find::<Task>(&s.app, &id).await?;
             let c = work::staff_comments(&s.app, kind, &id).await?;
             let project = work::staff_find_project(&s.app, &t.project_id).await?;
             (

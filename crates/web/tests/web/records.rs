@@ -265,9 +265,10 @@ async fn a_ticket_conversation_keeps_internal_notes_from_the_customer() {
             .assert_contains(">Open<");
 
         // A closed ticket takes no more replies.
-        let ticket_row = courtyard_app::work::staff_find_ticket(&t.app, &ticket)
-            .await
-            .unwrap();
+        let ticket_row =
+            courtyard_app::work::staff_find::<courtyard_app::db::work::Ticket>(&t.app, &ticket)
+                .await
+                .unwrap();
         let mut form = courtyard_app::work::TicketForm::from_ticket(&ticket_row);
         form.status = "closed".into();
         courtyard_app::work::update_ticket(&t.app, &ticket, &form)
@@ -771,9 +772,10 @@ async fn staff_replies_do_not_reopen_a_resolved_ticket_and_expired_quotes_offer_
     on_each_backend(|t| async move {
         let (acme, _, _) = acme(&t).await;
         let ticket = t.ticket(&acme, None, "Old issue").await;
-        let row = courtyard_app::work::staff_find_ticket(&t.app, &ticket)
-            .await
-            .unwrap();
+        let row =
+            courtyard_app::work::staff_find::<courtyard_app::db::work::Ticket>(&t.app, &ticket)
+                .await
+                .unwrap();
         let mut form = courtyard_app::work::TicketForm::from_ticket(&row);
         form.status = "resolved".into();
         courtyard_app::work::update_ticket(&t.app, &ticket, &form)
@@ -789,9 +791,10 @@ async fn staff_replies_do_not_reopen_a_resolved_ticket_and_expired_quotes_offer_
             )
             .await
             .assert_status(303);
-        let row = courtyard_app::work::staff_find_ticket(&t.app, &ticket)
-            .await
-            .unwrap();
+        let row =
+            courtyard_app::work::staff_find::<courtyard_app::db::work::Ticket>(&t.app, &ticket)
+                .await
+                .unwrap();
         assert_eq!(row.status, "resolved");
 
         let expired = t
