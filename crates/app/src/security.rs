@@ -55,14 +55,20 @@ fn hash_now(password: &str) -> String {
         .to_string()
 }
 
-/// Lower this thread's priority (Linux: per-thread nice value).
+/// Lower this thread's priority. Linux: `SCHED_IDLE`, so hashing uses only
+/// CPU time nothing else wants (docs/adr/0006); where that is refused, a
+/// per-thread nice value of 10.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: setpriority on our own thread id with a valid niceness has no
-    // memory-safety preconditions; failure only leaves the priority as is.
+    // SAFETY: sched_setscheduler and setpriority on our own thread with valid
+    // arguments have no memory-safety preconditions; failure only leaves the
+    // priority as it was.
     unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+        }
     }
 }
 
