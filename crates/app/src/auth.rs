@@ -187,6 +187,8 @@ pub async fn portal_session(app: &App, raw: &str) -> AppResult<Option<PortalCont
         sessions::delete(&mut conn, &session.id_hash).await?;
         return Ok(None);
     }
+    let mut user = user;
+    crate::records::apply_module_switches(&mut conn, &mut user).await?;
     let grants = Grants::from_storage(&user.grants);
     Ok(Some(PortalContext {
         session,

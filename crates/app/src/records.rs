@@ -145,7 +145,9 @@ pub async fn explain(
     member_of: Option<&str>,
 ) -> AppResult<Explanation> {
     let mut conn = app.db.conn().await?;
-    let user = portal_users::find(&mut conn, portal_user_id).await?;
+    let mut user = portal_users::find(&mut conn, portal_user_id).await?;
+    let off = modules_off(&mut conn).await?;
+    apply_module_switches(&mut conn, &mut user).await?;
     let Some(viewer) = viewer_of(&user) else {
         return Ok(Explanation {
             visible: false,
@@ -167,6 +169,16 @@ pub async fn explain(
         );
     }
     let mut e = policy::predicate(&viewer, module).explain(&facts);
+    if off.contains(&module) {
+        e.visible = false;
+        e.checks = vec![(
+            false,
+            format!(
+                "The {} module is switched off for every portal user (Settings).",
+                module.label()
+            ),
+        )];
+    }
     if user.state != "active" {
         e.visible = false;
         e.checks.insert(
@@ -197,6 +209,127 @@ pub fn company_facts(
         ("contact_id", contact_id.map(str::to_owned)),
         ("status", Some(status.to_owned())),
     ])
+}
+
+// ---- portal module switches ----
+
+/// Modules staff can switch off for every portal user (Settings).
+pub fn switchable_modules() -> Vec<Module> {
+    Module::ALL
+        .iter()
+        .copied()
+        .filter(|m| *m != Module::MyDetails)
+        .collect()
+}
+
+/// The modules switched off for the whole portal.
+pub async fn modules_off(conn: &mut Conn) -> AppResult<Vec<Module>> {
+    Ok(settings::with_prefix(conn, "module.")
+        .await?
+        .into_iter()
+        .filter(|(_, v)| v == "off")
+        .filter_map(|(k, _)| Module::parse(k.strip_prefix("module.")?.strip_suffix(".enabled")?))
+        .collect())
+}
+
+/// What a portal user may really use: their permission set's grants minus
+/// the modules switched off. Applied once, where the user is loaded for a
+/// request (and for staff's explanations and "view as").
+pub async fn apply_module_switches(conn: &mut Conn, user: &mut PortalUser) -> AppResult<()> {
+    let off = modules_off(conn).await?;
+    if !off.is_empty() {
+        user.grants = Grants::from_storage(&user.grants)
+            .without(&off)
+            .to_storage();
+    }
+    Ok(())
+}
+
+/// Every switchable module and whether it is on, for the settings page.
+pub async fn module_switches(app: &App) -> AppResult<Vec<(Module, bool)>> {
+    let mut conn = app.db.conn().await?;
+    let off = modules_off(&mut conn).await?;
+    Ok(switchable_modules()
+        .into_iter()
+        .map(|m| (m, !off.contains(&m)))
+        .collect())
+}
+
+// ---- number prefixes ----
+
+/// The numbered record types: (sequence kind, label, default prefix).
+pub const NUMBERED: &[(&str, &str, &str)] = &[
+    ("quote", "Quotes", "QUO-"),
+    ("order", "Sales orders", "SO-"),
+    ("invoice", "Invoices", "INV-"),
+    ("job", "Jobs", "JOB-"),
+    ("project", "Projects", "PRJ-"),
+    ("task", "Tasks", "TSK-"),
+    ("ticket", "Tickets", "TKT-"),
+];
+
+/// The prefix each numbered type's next number gets.
+pub async fn number_prefixes(app: &App) -> AppResult<Vec<(&'static str, &'static str, String)>> {
+    let mut conn = app.db.conn().await?;
+    let mut out = Vec::new();
+    for (kind, label, default) in NUMBERED {
+        let p = records::prefix(&mut conn, kind).await?;
+        out.push((*kind, *label, p.unwrap_or_else(|| (*default).to_owned())));
+    }
+    Ok(out)
+}
+
+/// A prefix staff typed: up to 12 letters, digits, `-`, `_`, `/` or `.`.
+fn check_prefix(raw: &str) -> Option<String> {
+    let p = raw.trim();
+    (p.chars().count() <= 12
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.')))
+    .then(|| p.to_owned())
+}
+
+/// Check the number prefixes staff typed; the clean values, or every problem.
+pub fn check_prefixes<'a>(prefixes: &[(&'a str, String)]) -> AppResult<Vec<(&'a str, String)>> {
+    let mut p = crate::error::Problems::default();
+    let mut clean = Vec::new();
+    for (kind, raw) in prefixes {
+        match check_prefix(raw) {
+            Some(v) => clean.push((*kind, v)),
+            None => p.add(
+                "prefixes",
+                format!("The {kind} prefix can have up to 12 letters, digits, and - _ / . only."),
+            ),
+        }
+    }
+    p.into_result()?;
+    Ok(clean)
+}
+
+/// Save module switches, first-view notices and number prefixes together,
+/// or nothing when a prefix is refused.
+pub async fn save_portal_settings(
+    app: &App,
+    modules_on: &[Module],
+    notify: &[(&str, bool)],
+    prefixes: &[(&str, String)],
+) -> AppResult<()> {
+    let clean = check_prefixes(prefixes)?;
+    let mut tx = app.db.begin().await?;
+    for m in switchable_modules() {
+        let key = format!("module.{}.enabled", m.as_str());
+        if modules_on.contains(&m) {
+            settings::delete(&mut tx, &key).await?;
+        } else {
+            settings::set(&mut tx, &key, "off").await?;
+        }
+    }
+    for (kind, on) in notify {
+        settings::set(&mut tx, &notify_key(kind), if *on { "on" } else { "off" }).await?;
+    }
+    for (kind, prefix) in clean {
+        records::set_prefix(&mut tx, kind, &prefix).await?;
+    }
+    commit(tx).await
 }
 
 /// Record types whose first customer view can notify the assigned staff member.

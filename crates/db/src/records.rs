@@ -19,6 +19,16 @@ pub async fn next_number(conn: &mut Conn, kind: &str, default_prefix: &str) -> R
     Ok(format!("{prefix}{n:04}"))
 }
 
+/// The prefix future numbers of a kind get, if one was ever set or used.
+pub async fn prefix(conn: &mut Conn, kind: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT prefix FROM sequences WHERE kind = $1")
+            .bind(kind)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
 /// Change the prefix of future numbers.
 pub async fn set_prefix(conn: &mut Conn, kind: &str, prefix: &str) -> Result<()> {
     sqlx::query(

@@ -23,6 +23,16 @@ pub async fn set(conn: &mut Conn, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Every setting whose key starts with `prefix`.
+pub async fn with_prefix(conn: &mut Conn, prefix: &str) -> Result<Vec<(String, String)>> {
+    Ok(
+        sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE $1 ORDER BY key")
+            .bind(format!("{prefix}%"))
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
 pub async fn delete(conn: &mut Conn, key: &str) -> Result<()> {
     sqlx::query("DELETE FROM settings WHERE key = $1")
         .bind(key)

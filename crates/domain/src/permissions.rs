@@ -162,6 +162,18 @@ impl Grants {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// These grants without any action on the `off` modules (the portal's
+    /// module switches).
+    pub fn without(&self, off: &[Module]) -> Self {
+        Self(
+            self.0
+                .iter()
+                .copied()
+                .filter(|g| !off.contains(&g.module))
+                .collect(),
+        )
+    }
 }
 
 string_enum!(

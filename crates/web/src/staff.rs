@@ -1223,7 +1223,18 @@ struct SettingsPage {
     /// (record type, label, on): email the assigned staff member on a
     /// customer's first view.
     notify: Vec<(&'static str, &'static str, bool)>,
+    /// Portal modules and whether each is on.
+    modules: Vec<(courtyard_domain::Module, bool)>,
+    /// (sequence kind, label, prefix)
+    prefixes: Vec<(&'static str, &'static str, String)>,
     errors: Errors,
+}
+
+/// The portal part of the settings form, as loaded or as submitted.
+struct PortalSettings {
+    notify: Vec<(&'static str, &'static str, bool)>,
+    modules: Vec<(courtyard_domain::Module, bool)>,
+    prefixes: Vec<(&'static str, &'static str, String)>,
 }
 
 fn settings_page(
@@ -1231,7 +1242,7 @@ fn settings_page(
     csrf: &CsrfToken,
     ctx: &StaffContext,
     texts: Vec<(EmailKind, String)>,
-    notify: Vec<(&'static str, &'static str, bool)>,
+    portal: PortalSettings,
     errors: Errors,
 ) -> SettingsPage {
     let intros = texts
@@ -1246,7 +1257,9 @@ fn settings_page(
     SettingsPage {
         layout: layout(s, csrf, ctx, "Settings", "/staff/settings"),
         intros,
-        notify,
+        notify: portal.notify,
+        modules: portal.modules,
+        prefixes: portal.prefixes,
         errors,
     }
 }
@@ -1259,8 +1272,12 @@ async fn settings_form(
 ) -> WebResult<Response> {
     ctx.require_admin()?;
     let texts = emails::intros(&s.app).await?;
-    let notify = courtyard_app::records::notify_settings(&s.app).await?;
-    let mut page = settings_page(&s, &csrf, &ctx, texts, notify, Errors::default());
+    let portal = PortalSettings {
+        notify: courtyard_app::records::notify_settings(&s.app).await?,
+        modules: courtyard_app::records::module_switches(&s.app).await?,
+        prefixes: courtyard_app::records::number_prefixes(&s.app).await?,
+    };
+    let mut page = settings_page(&s, &csrf, &ctx, texts, portal, Errors::default());
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
@@ -1276,19 +1293,58 @@ async fn update_settings(
         .iter()
         .map(|k| (*k, form.get(&format!("intro_{}", k.key()))))
         .collect();
-    let notify: Vec<(&'static str, &'static str, bool)> = courtyard_app::records::NOTIFY_TYPES
-        .iter()
-        .map(|(k, l)| (*k, *l, form.get(&format!("notify_{k}")) == "1"))
-        .collect();
-    match emails::save_intros(&s.app, &texts).await {
-        Ok(()) => {
-            for (k, _, on) in &notify {
-                courtyard_app::records::set_notify_on_first_view(&s.app, k, *on).await?;
-            }
-            Ok(Redirect::to("/staff/settings?done=saved").into_response())
+    use courtyard_app::records as rec;
+    // Each section counts only when the form sent it (its hidden marker, or
+    // the prefix field itself): a partial post changes nothing else.
+    let has = |k: &str| form.0.iter().any(|(key, _)| key == k);
+    let mut portal = PortalSettings {
+        notify: rec::notify_settings(&s.app).await?,
+        modules: rec::module_switches(&s.app).await?,
+        prefixes: rec::number_prefixes(&s.app).await?,
+    };
+    if has("notify_form") {
+        for (k, _, on) in &mut portal.notify {
+            *on = form.get(&format!("notify_{k}")) == "1";
         }
+    }
+    if has("modules_form") {
+        for (m, on) in &mut portal.modules {
+            *on = form.get(&format!("module_{}", m.as_str())) == "1";
+        }
+    }
+    for (k, _, prefix) in &mut portal.prefixes {
+        let key = format!("prefix_{k}");
+        if has(&key) {
+            *prefix = form.get(&key);
+        }
+    }
+    let prefixes: Vec<(&str, String)> = portal
+        .prefixes
+        .iter()
+        .map(|(k, _, v)| (*k, v.clone()))
+        .collect();
+    // Check everything before saving anything.
+    let saved = match rec::check_prefixes(&prefixes) {
+        Ok(_) => match emails::save_intros(&s.app, &texts).await {
+            Ok(()) => {
+                let on: Vec<_> = portal
+                    .modules
+                    .iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(m, _)| *m)
+                    .collect();
+                let notify: Vec<(&str, bool)> =
+                    portal.notify.iter().map(|(k, _, on)| (*k, *on)).collect();
+                rec::save_portal_settings(&s.app, &on, &notify, &prefixes).await
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to("/staff/settings?done=saved").into_response()),
         Err(AppError::Invalid(e)) => {
-            render(&settings_page(&s, &csrf, &ctx, texts, notify, Errors(e))).map(unprocessable)
+            render(&settings_page(&s, &csrf, &ctx, texts, portal, Errors(e))).map(unprocessable)
         }
         Err(e) => Err(e.into()),
     }

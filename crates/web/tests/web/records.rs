@@ -505,7 +505,11 @@ async fn the_first_customer_view_notifies_the_assigned_staff_member_once() {
         staff
             .post(
                 "/staff/settings",
-                &[("notify_invoice", "1"), ("notify_order", "1")],
+                &[
+                    ("notify_form", "1"),
+                    ("notify_invoice", "1"),
+                    ("notify_order", "1"),
+                ],
             )
             .await
             .assert_status(303);
@@ -815,6 +819,69 @@ async fn staff_replies_do_not_reopen_a_resolved_ticket_and_expired_quotes_offer_
             .assert_status(422);
         let page = staff.get(&format!("/staff/quotes/{expired}")).await;
         assert_eq!(page.body.matches("ada@acme.example · ").count(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staff_switch_modules_off_for_everyone_and_choose_number_prefixes() {
+    on_each_backend(|t| async move {
+        let (acme, ada, _) = acme(&t).await;
+        let inv = t.invoice(&acme, None, "unpaid", "2026-06-01", "10").await;
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        let mut ada_b = t.portal_browser("ada@acme.example").await;
+        ada_b.get("/invoices").await.assert_status(200);
+        // Every module but invoices stays on; the quote prefix changes.
+        let mut fields: Vec<(String, String)> = courtyard_app::records::switchable_modules()
+            .into_iter()
+            .filter(|m| *m != courtyard_domain::Module::Invoices)
+            .map(|m| (format!("module_{}", m.as_str()), "1".to_owned()))
+            .collect();
+        fields.push(("modules_form".into(), "1".into()));
+        fields.push(("prefix_quote".into(), "Q/2026/".into()));
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        staff
+            .post("/staff/settings", &pairs)
+            .await
+            .assert_status(303);
+        let home = ada_b.get("/").await;
+        assert!(
+            !home.body.contains("href=\"/invoices\""),
+            "no Invoices in the menu"
+        );
+        ada_b.get("/invoices").await.assert_status(404);
+        ada_b
+            .get(&format!("/invoices/{inv}"))
+            .await
+            .assert_status(404);
+        ada_b.get("/quotes").await.assert_status(200);
+        staff
+            .get(&format!("/staff/invoices/{inv}?as={ada}"))
+            .await
+            .assert_contains("Not visible.")
+            .assert_contains("switched off for every portal user");
+        let q = t
+            .sales_doc(SalesKind::Quote, &acme, None, "sent", "2099-01-01", "5")
+            .await;
+        assert!(t
+            .number_of(courtyard_domain::Module::Quotes, &q)
+            .await
+            .starts_with("Q/2026/"));
+        // A prefix with spaces or symbols is refused, and nothing is saved.
+        staff
+            .post(
+                "/staff/settings",
+                &[("modules_form", "1"), ("prefix_invoice", "IN <V>")],
+            )
+            .await
+            .assert_status(422)
+            .assert_contains("prefix can have up to 12 letters");
+        ada_b.get("/invoices").await.assert_status(404);
     })
     .await;
 }
