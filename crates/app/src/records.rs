@@ -211,6 +211,45 @@ pub fn company_facts(
     ])
 }
 
+/// What waits for staff, for the overview: (label, list link, count).
+pub async fn staff_attention(app: &App) -> AppResult<Vec<(&'static str, &'static str, i64)>> {
+    let mut conn = app.db.conn().await?;
+    let mut out = Vec::new();
+    for (label, href, table, status) in [
+        (
+            "Tickets awaiting a reply",
+            "/staff/tickets?status=open",
+            "tickets",
+            "open",
+        ),
+        (
+            "Quote requests",
+            "/staff/quotes?status=requested",
+            "quotes",
+            "requested",
+        ),
+        (
+            "Job requests",
+            "/staff/jobs?status=requested",
+            "jobs",
+            "requested",
+        ),
+        (
+            "Quotes accepted",
+            "/staff/quotes?status=accepted",
+            "quotes",
+            "accepted",
+        ),
+    ] {
+        out.push((
+            label,
+            href,
+            records::count_with_status(&mut conn, table, status).await?,
+        ));
+    }
+    Ok(out)
+}
+
 // ---- portal module switches ----
 
 /// Modules staff can switch off for every portal user (Settings).

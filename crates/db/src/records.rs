@@ -29,6 +29,16 @@ pub async fn prefix(conn: &mut Conn, kind: &str) -> Result<Option<String>> {
     )
 }
 
+/// How many rows of `table` (from code, never input) have `status`.
+pub async fn count_with_status(conn: &mut Conn, table: &str, status: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE status = $1"))
+            .bind(status)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 /// Change the prefix of future numbers.
 pub async fn set_prefix(conn: &mut Conn, kind: &str, prefix: &str) -> Result<()> {
     sqlx::query(

@@ -228,6 +228,16 @@ pub(crate) struct ListSetup<'a> {
 impl ListPage {
     pub fn new(s: ListSetup<'_>, f: Filters, rows: Vec<ListRow>, next: Option<String>) -> Self {
         let qs = f.query_string(s.spec);
+        // A staff list filtered to one company creates records for it.
+        let create = s.create.map(|(label, href)| {
+            if s.staff && !f.company_id.is_empty() {
+                let q = serde_urlencoded::to_string([("company_id", f.company_id.as_str())])
+                    .unwrap_or_default();
+                (label, format!("{href}?{q}"))
+            } else {
+                (label, href)
+            }
+        });
         let sep = if qs.is_empty() { "" } else { "?" };
         Self {
             export: if s.staff {
@@ -270,7 +280,7 @@ impl ListPage {
             table_id: s.table_id,
             base: s.base.to_owned(),
             staff: s.staff,
-            create: s.create,
+            create,
             qs,
             headers: s.headers,
             rows,

@@ -310,6 +310,8 @@ async fn set_password(
 #[derive(Template)]
 #[template(path = "staff/dashboard.html")]
 struct DashboardPage {
+    /// (label, list link, count) of what waits for staff.
+    attention: Vec<(&'static str, &'static str, i64)>,
     layout: Layout,
     counts: Vec<(PortalUserState, i64)>,
     first_name: String,
@@ -321,7 +323,9 @@ async fn dashboard(
     Staff(ctx): Staff,
 ) -> WebResult<Response> {
     let counts = pu::counts(&s.app).await?;
+    let attention = courtyard_app::records::staff_attention(&s.app).await?;
     render(&DashboardPage {
+        attention,
         layout: layout(&s, &csrf, &ctx, "Overview", "/staff"),
         first_name: ctx
             .staff

@@ -885,3 +885,54 @@ async fn staff_switch_modules_off_for_everyone_and_choose_number_prefixes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_staff_overview_counts_what_waits_for_staff() {
+    on_each_backend(|t| async move {
+        let (acme, _, _) = acme(&t).await;
+        let mut ada = t.portal_browser("ada@acme.example").await;
+        ada.post(
+            "/quotes/request",
+            &[("subject", "Shelving"), ("details", "")],
+        )
+        .await
+        .assert_status(303);
+        ada.post(
+            "/tickets/new",
+            &[
+                ("subject", "Help"),
+                ("priority", "normal"),
+                ("message", "Please call."),
+            ],
+        )
+        .await
+        .assert_status(303);
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        let page = staff.get("/staff").await;
+        let attention = &page.body[page.body.find("id=\"attention\"").unwrap()..];
+        let count_after = |label: &str| {
+            let at = attention.find(label).unwrap();
+            attention[at..]
+                .split("<div class=\"stat\">")
+                .nth(1)
+                .and_then(|r| r.split('<').next())
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(count_after("Quote requests"), "1");
+        assert_eq!(count_after("Tickets awaiting a reply"), "1");
+        assert_eq!(count_after("Job requests"), "0");
+        // A company's lists create records for that company.
+        staff
+            .get(&format!("/staff/companies/{acme}"))
+            .await
+            .assert_contains(&format!("/staff/jobs?company_id={acme}"));
+        staff
+            .get(&format!("/staff/jobs?company_id={acme}"))
+            .await
+            .assert_contains(&format!("/staff/jobs/new?company_id={acme}"));
+    })
+    .await;
+}
