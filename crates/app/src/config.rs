@@ -60,6 +60,25 @@ pub struct Config {
     pub in_process_worker: bool,
     pub mail: MailConfig,
     pub auth: AuthConfig,
+    pub files: FilesConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// `local` (default: `<data_dir>/files`) or `memory` (tests).
+    pub store: String,
+    /// Largest file accepted, in bytes.
+    pub max_upload_bytes: u64,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        Self {
+            store: "local".into(),
+            max_upload_bytes: 10 * 1024 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,6 +121,7 @@ impl Default for Config {
             in_process_worker: true,
             mail: MailConfig::default(),
             auth: AuthConfig::default(),
+            files: FilesConfig::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod customers;
 pub mod demo;
 pub mod emails;
 pub mod error;
+pub mod files;
 pub mod portal_users;
 pub mod records;
 pub mod sales;
@@ -54,6 +55,7 @@ pub struct App {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub hasher: PasswordHasher,
+    pub files: courtyard_files::FileStore,
 }
 
 impl App {
@@ -61,6 +63,10 @@ impl App {
         Self {
             db,
             mailer,
+            files: match config.files.store.as_str() {
+                "memory" => courtyard_files::FileStore::memory(),
+                _ => courtyard_files::FileStore::local(&config.data_dir.join("files")),
+            },
             config: Arc::new(config),
             clock: Clock::default(),
             hasher: PasswordHasher::new(),

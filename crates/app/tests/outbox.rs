@@ -6,10 +6,11 @@ use courtyard_app::db::{outbox, testing::each_backend};
 use courtyard_app::{worker, App, Email, Mailer};
 
 fn app(db: courtyard_app::Db, mailer: Mailer) -> App {
-    let config = Config {
+    let mut config = Config {
         public_url: Some("http://portal.test".into()),
         ..Default::default()
     };
+    config.files.store = "memory".into();
     App::new(db, mailer, config)
 }
 

@@ -293,6 +293,15 @@ async fn serve(mut config: Config, demo: Option<()>) -> anyhow::Result<()> {
     let mailer = App::mailer_from_config(&config)?;
     let app = App::new(db, mailer, config.clone());
     let url = app.config.public_url();
+    // Crash leftovers: staged uploads, and bytes no row points at (an hour
+    // of grace for uploads in flight on another server).
+    match courtyard_app::files::sweep(&app, 3600).await {
+        Ok((0, 0)) => {}
+        Ok((staged, orphans)) => {
+            tracing::info!(staged, orphans, "removed file leftovers at start-up")
+        }
+        Err(e) => tracing::warn!(error = %e, "could not sweep file leftovers"),
+    }
 
     if demo.is_some() {
         let logins = demo::seed(&app).await.map_err(app_error)?;

@@ -3,6 +3,7 @@
 
 pub mod companies;
 pub mod contacts;
+pub mod files;
 pub mod listing;
 pub mod login_failures;
 pub mod outbox;

@@ -31,6 +31,7 @@ macro_rules! string_enum {
 
 pub mod access;
 pub mod email;
+pub mod files;
 pub mod invoice;
 pub mod money;
 pub mod password;

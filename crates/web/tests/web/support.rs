@@ -39,6 +39,8 @@ where
             ..Default::default()
         };
         config.mail.transport = "memory".into();
+        config.files.store = "memory".into();
+        config.files.max_upload_bytes = 64 * 1024;
         let app = App::new(db, Mailer::memory(), config);
         let router = courtyard_web::router(app.clone());
         test(TestApp { app, router })
