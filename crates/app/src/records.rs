@@ -173,10 +173,16 @@ pub async fn explain(
         e.visible = false;
         e.checks = vec![(
             false,
-            format!(
-                "The {} module is switched off for every portal user (Settings).",
-                module.label()
-            ),
+            if module == Module::Tasks && off.contains(&Module::Projects) {
+                "The Projects module is switched off for every portal user (Settings), \
+                 and tasks are seen through their projects."
+                    .to_owned()
+            } else {
+                format!(
+                    "The {} module is switched off for every portal user (Settings).",
+                    module.label()
+                )
+            },
         )];
     }
     if user.state != "active" {
@@ -262,13 +268,18 @@ pub fn switchable_modules() -> Vec<Module> {
 }
 
 /// The modules switched off for the whole portal.
+/// Tasks are seen through their projects, so with Projects off, Tasks are off.
 pub async fn modules_off(conn: &mut Conn) -> AppResult<Vec<Module>> {
-    Ok(settings::with_prefix(conn, "module.")
+    let mut off: Vec<Module> = settings::with_prefix(conn, "module.")
         .await?
         .into_iter()
         .filter(|(_, v)| v == "off")
         .filter_map(|(k, _)| Module::parse(k.strip_prefix("module.")?.strip_suffix(".enabled")?))
-        .collect())
+        .collect();
+    if off.contains(&Module::Projects) && !off.contains(&Module::Tasks) {
+        off.push(Module::Tasks);
+    }
+    Ok(off)
 }
 
 /// What a portal user may really use: their permission set's grants minus
@@ -318,10 +329,13 @@ pub async fn number_prefixes(app: &App) -> AppResult<Vec<(&'static str, &'static
     Ok(out)
 }
 
-/// A prefix staff typed: up to 12 letters, digits, `-`, `_`, `/` or `.`.
+/// A prefix staff typed: 1 to 12 letters, digits, `-`, `_`, `/` or `.`, not
+/// ending in a digit (`X1` + `0001` would repeat `X` + `10001`).
 fn check_prefix(raw: &str) -> Option<String> {
     let p = raw.trim();
-    (p.chars().count() <= 12
+    (!p.is_empty()
+        && p.chars().count() <= 12
+        && !p.ends_with(|c: char| c.is_ascii_digit())
         && p.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.')))
     .then(|| p.to_owned())
@@ -336,7 +350,10 @@ pub fn check_prefixes<'a>(prefixes: &[(&'a str, String)]) -> AppResult<Vec<(&'a 
             Some(v) => clean.push((*kind, v)),
             None => p.add(
                 "prefixes",
-                format!("The {kind} prefix can have up to 12 letters, digits, and - _ / . only."),
+                format!(
+                    "The {kind} prefix needs 1 to 12 letters, digits, and - _ / . only, \
+                     and must not end with a digit."
+                ),
             ),
         }
     }

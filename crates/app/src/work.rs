@@ -470,6 +470,8 @@ pub async fn create_ticket(app: &App, ctx: &StaffContext, form: &TicketForm) -> 
     let number = rec::next_number(&mut tx, "ticket", WorkKind::Ticket.prefix()).await?;
     let id = work::insert_ticket(&mut tx, &number, &input, app.now()).await?;
     records::add_staff_comment(&mut tx, ctx, "ticket", &id, &body, false, app.now()).await?;
+    // Staff wrote first: the ticket waits for the customer.
+    work::staff_replied(&mut tx, &id, app.now()).await?;
     commit(tx).await?;
     Ok(id)
 }

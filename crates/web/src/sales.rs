@@ -53,6 +53,15 @@ fn portal_base(kind: SalesKind) -> &'static str {
     kind.module().portal_path()
 }
 
+/// The status as shown: a sent quote past its validity shows as expired
+/// (nobody can answer it any more).
+fn shown_status(kind: SalesKind, d: &SalesDoc, today: &str) -> (String, String) {
+    if kind == SalesKind::Quote && d.status == "sent" && d.due_on.as_str() < today {
+        return ("expired".into(), "Expired".into());
+    }
+    status_of(kind, &d.status)
+}
+
 fn status_of(kind: SalesKind, s: &str) -> (String, String) {
     (
         s.to_owned(),
@@ -60,11 +69,11 @@ fn status_of(kind: SalesKind, s: &str) -> (String, String) {
     )
 }
 
-fn rows(kind: SalesKind, docs: &[SalesDoc], base: &str, staff: bool) -> Vec<ListRow> {
+fn rows(kind: SalesKind, docs: &[SalesDoc], base: &str, staff: bool, today: &str) -> Vec<ListRow> {
     docs.iter()
         .map(|d| {
             let cur = Currency::parse(&d.currency).unwrap_or(money::CURRENCIES[0]);
-            let (status, status_label) = status_of(kind, &d.status);
+            let (status, status_label) = shown_status(kind, d, today);
             let mut cells = Vec::new();
             if staff {
                 cells.push(cell("Company", d.company_name.clone()));
@@ -178,7 +187,7 @@ pub(crate) async fn portal_list<K: Kind>(
             empty_text: "When we send you one, it will appear here.",
         },
         f,
-        rows(kind, &docs, base, false),
+        rows(kind, &docs, base, false, &s.app.clock.today().to_string()),
         next,
     ))
 }
@@ -230,7 +239,7 @@ pub(crate) struct Detail {
     pub terms: String,
 }
 
-fn detail(kind: SalesKind, i: &SalesDoc, lines: &[SalesLine]) -> Detail {
+fn detail(kind: SalesKind, i: &SalesDoc, lines: &[SalesLine], today: &str) -> Detail {
     let cur = Currency::parse(&i.currency).unwrap_or(money::CURRENCIES[0]);
     let domain_lines: Vec<money::Line> = lines
         .iter()
@@ -243,7 +252,7 @@ fn detail(kind: SalesKind, i: &SalesDoc, lines: &[SalesLine]) -> Detail {
         })
         .collect();
     let totals = money::totals(&domain_lines);
-    let (status, status_label) = status_of(kind, &i.status);
+    let (status, status_label) = shown_status(kind, i, today);
     Detail {
         kind_label: kind.label(),
         due_label: kind.due_label(),
@@ -330,7 +339,7 @@ async fn portal_page<K: Kind>(
         can_answer: kind == SalesKind::Quote
             && sales::quote_answerable(&s.app, &doc.doc)
             && ctx.grants.allows(Module::Quotes, Action::Sign),
-        d: detail(kind, &doc.doc, &doc.lines),
+        d: detail(kind, &doc.doc, &doc.lines, &s.app.clock.today().to_string()),
         thread: Thread::new(
             "Messages",
             &doc.comments,
@@ -543,7 +552,7 @@ pub(crate) async fn staff_list<K: Kind>(
             empty_text: "Create one for a customer.",
         },
         f,
-        rows(kind, &docs, base, true),
+        rows(kind, &docs, base, true, &s.app.clock.today().to_string()),
         next,
     ))
 }
@@ -738,13 +747,20 @@ async fn show(
         submitted.unwrap_or_else(|| (SalesForm::from_doc(&doc.doc, &doc.lines), Errors::default()));
     if errors.get("version").is_some() {
         // Changed meanwhile: the page shows the latest record above the
-        // person's own edits; saving again is a deliberate overwrite.
+        // person's own edits, with the status as it is now (a customer may
+        // have just answered); saving again is a deliberate overwrite.
         form.version = doc.doc.updated_at.to_string();
+        form.status = doc.doc.status.clone();
     }
     let mut page = form_page(s, csrf, ctx, kind, Some(id.clone()), form, errors).await?;
     page.layout.title = doc.doc.number.clone();
     page.layout = page.layout.with_notice(notice(f.done.as_deref()));
-    page.detail = Some(detail(kind, &doc.doc, &doc.lines));
+    page.detail = Some(detail(
+        kind,
+        &doc.doc,
+        &doc.lines,
+        &s.app.clock.today().to_string(),
+    ));
     page.views = doc
         .views
         .iter()

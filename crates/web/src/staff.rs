@@ -1293,11 +1293,29 @@ async fn update_settings(
     form: FormPairs,
 ) -> WebResult<Response> {
     ctx.require_admin()?;
-    let texts: Vec<(EmailKind, String)> = EmailKind::ALL
+    use courtyard_app::records as rec;
+    // Intros the form did not send keep their current text.
+    let sent = |k: &EmailKind| {
+        form.0
+            .iter()
+            .any(|(key, _)| key == &format!("intro_{}", k.key()))
+    };
+    let submitted: Vec<(EmailKind, String)> = EmailKind::ALL
         .iter()
+        .filter(|k| sent(k))
         .map(|k| (*k, form.get(&format!("intro_{}", k.key()))))
         .collect();
-    use courtyard_app::records as rec;
+    let texts: Vec<(EmailKind, String)> = emails::intros(&s.app)
+        .await?
+        .into_iter()
+        .map(|(k, current)| {
+            let text = submitted
+                .iter()
+                .find(|(s, _)| *s == k)
+                .map_or(current, |(_, t)| t.clone());
+            (k, text)
+        })
+        .collect();
     // Each section counts only when the form sent it (its hidden marker, or
     // the prefix field itself): a partial post changes nothing else.
     let has = |k: &str| form.0.iter().any(|(key, _)| key == k);
@@ -1329,7 +1347,7 @@ async fn update_settings(
         .collect();
     // Check everything before saving anything.
     let saved = match rec::check_prefixes(&prefixes) {
-        Ok(_) => match emails::save_intros(&s.app, &texts).await {
+        Ok(_) => match emails::save_intros(&s.app, &submitted).await {
             Ok(()) => {
                 let on: Vec<_> = portal
                     .modules

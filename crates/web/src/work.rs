@@ -1024,8 +1024,11 @@ async fn staff_show(
         // Changed meanwhile: show the person's edits with the latest
         // version, so saving again is a deliberate overwrite.
         Some((mut mine, errors)) if errors.get("version").is_some() => {
-            mine.0.retain(|(k, _)| k != "version");
+            // The latest version, and the status as it is now (a customer
+            // may have just answered, completed or reopened it).
+            mine.0.retain(|(k, _)| k != "version" && k != "status");
             mine.0.push(("version".into(), form.get("version")));
+            mine.0.push(("status".into(), form.get("status")));
             (mine, errors)
         }
         Some(x) => x,
@@ -1231,8 +1234,23 @@ pub(crate) async fn staff_update<K: Kind>(
         Ok(_) => Ok(Redirect::to(&format!("{}/{id}?done=saved", staff_base(kind))).into_response()),
         Err(AppError::Conflict(msg)) => {
             let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
-            let mut r =
-                render(&staff_show(&s, &csrf, &ctx, kind, id, Some((form, errors)), None).await?)?;
+            let mut page = staff_show(
+                &s,
+                &csrf,
+                &ctx,
+                kind,
+                id,
+                Some((form.clone(), errors)),
+                None,
+            )
+            .await?;
+            if kind == WorkKind::Project {
+                // Keep the person's member and milestone edits too.
+                let f = read_project(&form);
+                page.members = f.members;
+                page.milestones = f.milestones;
+            }
+            let mut r = render(&page)?;
             *r.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(r)
         }

@@ -691,7 +691,9 @@ async fn a_staff_save_does_not_silently_undo_a_customer_s_answer() {
         let r = staff.post(&format!("/staff/quotes/{quote}"), &stale).await;
         r.assert_status(409)
             .assert_contains("changed this record while you were editing")
-            .assert_contains("Changed by staff");
+            .assert_contains("Changed by staff")
+            // The re-shown form has the status as it is now.
+            .assert_contains("value=\"accepted\" selected");
         ada.get(&format!("/quotes/{quote}"))
             .await
             .assert_contains(">Accepted<");
@@ -807,6 +809,7 @@ async fn staff_replies_do_not_reopen_a_resolved_ticket_and_expired_quotes_offer_
         let mut ada = t.portal_browser("ada@acme.example").await;
         let page = ada.get(&format!("/quotes/{expired}")).await;
         assert!(!page.body.contains("Accept quote"));
+        assert!(page.body.contains(">Expired<"), "an expired quote says so");
         let home = ada.get("/").await.body;
         assert!(
             !home.contains(&format!("/quotes/{expired}")),
@@ -880,7 +883,7 @@ async fn staff_switch_modules_off_for_everyone_and_choose_number_prefixes() {
             )
             .await
             .assert_status(422)
-            .assert_contains("prefix can have up to 12 letters");
+            .assert_contains("prefix needs 1 to 12 letters");
         ada_b.get("/invoices").await.assert_status(404);
     })
     .await;
