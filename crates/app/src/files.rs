@@ -170,6 +170,12 @@ pub async fn staff_upload(
     .await
 }
 
+/// A file's row, for staff pages.
+pub async fn staff_find(app: &App, file_id: &str) -> AppResult<FileRow> {
+    let mut conn = app.db.conn().await?;
+    Ok(db_files::find(&mut conn, file_id).await?)
+}
+
 pub async fn set_shared(app: &App, file_id: &str, shared: bool) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     Ok(db_files::set_shared(&mut conn, file_id, shared).await?)

@@ -61,11 +61,25 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         }
         return resp;
     }
+    // Uploads (multipart) may be as large as a file plus its form; anything
+    // else as large as a form. Refused before reading the body when the
+    // length says so, and while reading otherwise.
+    let multipart_boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("multipart/form-data"))
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let limit = if multipart_boundary.is_some() {
+        upload_body_limit(&state.app.config)
+    } else {
+        state.app.config.max_body_bytes
+    };
     if req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
-        .is_some_and(|n| n > state.app.config.max_body_bytes)
+        .is_some_and(|n| n > limit)
     {
         return WebError::PayloadTooLarge.into_response();
     }
@@ -76,7 +90,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         return WebError::Csrf.into_response();
     }
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, state.app.config.max_body_bytes).await {
+    let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return WebError::PayloadTooLarge.into_response(),
     };
@@ -90,22 +104,42 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let submitted = from_header.or_else(|| {
-        is_form
+    let submitted = match (from_header, multipart_boundary) {
+        (Some(h), _) => Some(h),
+        (None, Some(boundary)) => multipart_field(bytes.clone(), boundary, FIELD).await,
+        (None, None) => is_form
             .then(|| {
                 form_urlencoded_pairs(&bytes)
                     .into_iter()
                     .find(|(k, _)| k == FIELD)
                     .map(|(_, v)| v)
             })
-            .flatten()
-    });
+            .flatten(),
+    };
     if !submitted.is_some_and(|s| same(&s, &expected)) {
         return WebError::Csrf.into_response();
     }
     let mut req = Request::from_parts(parts, Body::from(bytes));
     req.extensions_mut().insert(CsrfToken(expected));
     next.run(req).await
+}
+
+/// The largest upload request: the file limit plus room for the form.
+pub(crate) fn upload_body_limit(config: &courtyard_app::config::Config) -> usize {
+    config.files.max_upload_bytes as usize + 64 * 1024
+}
+
+/// A small text field of a buffered multipart body (the CSRF token, which
+/// forms put before the file).
+async fn multipart_field(body: bytes::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut m = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = m.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 pub(crate) fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {

@@ -161,6 +161,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "declined" => "You have declined this quote.",
         "requested" => "Thank you: your request has been sent. We will get back to you.",
         "completed" => "The task is marked as complete.",
+        "uploaded" => "Your file has been uploaded.",
         "staffpassword" => "Your password is set. Log in to continue.",
         _ => return None,
     })

@@ -4,6 +4,7 @@
 mod assets;
 mod csrf;
 mod error;
+mod files;
 mod forms;
 mod layout;
 mod portal;
@@ -50,7 +51,9 @@ pub fn router(app: App) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
 
     let headers = ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(
+        // Every page gets the strict policy; a file download sets its own,
+        // stricter one (`sandbox; default-src 'none'`), which stays.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
         ))

@@ -33,6 +33,8 @@ pub enum Exposure {
     List(Module),
     /// `{id}` in the path is a record of this module.
     Record(Module),
+    /// `{id}` in the path is a file attached to a record.
+    File,
 }
 
 /// One portal route: its path, methods and what it exposes.
@@ -102,6 +104,16 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
         (
             r("/tasks/{id}/complete", &["POST"], Record(Module::Tasks)),
             post(work::portal_complete_task),
+        ),
+        // The CSRF layer has already read the body within the upload limit.
+        (
+            r("/tickets/{id}/files", &["POST"], Record(Module::Tickets)),
+            post(crate::files::portal_upload_ticket)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        (
+            r("/files/{id}", &["GET"], File),
+            get(crate::files::portal_download),
         ),
     ];
     // Each module: list, CSV export of exactly the filter, detail, comments.

@@ -59,6 +59,13 @@ pub fn routes() -> Router<AppState> {
         .route("/portal-users/{id}/invite", post(invite_portal_user))
         .route("/portal-users/{id}/view-as", get(view_as))
         .route(
+            "/tickets/{id}/files",
+            post(crate::files::staff_upload_ticket)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/files/{id}", get(crate::files::staff_download))
+        .route("/files/{id}/share", post(crate::files::staff_share))
+        .route(
             "/portal-users/{id}/deactivate",
             post(deactivate_portal_user),
         )

@@ -384,6 +384,22 @@ struct DetailPage {
     complete: Option<String>,
     thread: Thread,
     error: Option<String>,
+    /// Files shown with the record (tickets), and where uploads go.
+    files: Vec<crate::files::FileView>,
+    upload: Option<String>,
+}
+
+/// A ticket page re-shown with an upload's refusal (422).
+pub(crate) async fn ticket_with_error(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &PortalContext,
+    id: &str,
+    msg: String,
+) -> WebResult<Response> {
+    let mut page = portal_page(s, csrf, ctx, WorkKind::Ticket, id).await?;
+    page.error = Some(msg);
+    render(&page).map(unprocessable)
 }
 
 fn job_facts(j: &Job) -> Facts {
@@ -467,6 +483,8 @@ async fn portal_page(
         complete: None,
         thread,
         error: None,
+        files: vec![],
+        upload: None,
     };
     Ok(match kind {
         WorkKind::Job => {
@@ -487,14 +505,21 @@ async fn portal_page(
             let open = t.status != "closed";
             let mut thread = Thread::new("Conversation", &c, action(can_comment && open), false);
             thread.button = "Send reply";
-            blank(
+            let mut page = blank(
                 t.subject.clone(),
                 t.number.clone(),
                 &t.status,
                 facts,
                 String::new(),
                 thread,
-            )
+            );
+            // The ticket was found through the policy just above.
+            page.files = crate::files::views(
+                &courtyard_app::files::portal_files(&s.app, "ticket", id).await?,
+            );
+            page.upload = (open && ctx.grants.allows(Module::Tickets, Action::Upload))
+                .then(|| format!("/tickets/{id}/files"));
+            page
         }
         WorkKind::Project => {
             let v = work::portal_find_project(&s.app, ctx, id).await?;
@@ -751,6 +776,7 @@ struct StaffPage {
     tasks: Vec<ListRow>,
     thread: Option<Thread>,
     why: Why,
+    files: Vec<crate::files::FileView>,
 }
 
 impl StaffPage {
@@ -951,6 +977,7 @@ async fn staff_page(
         tasks: vec![],
         thread: None,
         why: Why::default(),
+        files: vec![],
     })
 }
 
@@ -1072,6 +1099,10 @@ async fn staff_show(
         thread.button = "Send";
     }
     page.thread = Some(thread);
+    if kind == WorkKind::Ticket {
+        page.files =
+            crate::files::views(&courtyard_app::files::staff_files(&s.app, "ticket", &id).await?);
+    }
     page.why.portal_users = users;
     if !f.as_user.is_empty() {
         page.why.explanation = Some(work::explain(&s.app, kind, &id, &f.as_user).await?);

@@ -242,3 +242,137 @@ async fn the_sweep_removes_bytes_no_row_points_at_and_keeps_the_rest() {
     })
     .await;
 }
+
+/// A multipart upload as a browser's form sends it: the CSRF field, then the file.
+async fn upload(
+    b: &mut crate::support::Browser,
+    path: &str,
+    name: &str,
+    body: &[u8],
+    with_csrf: bool,
+) -> crate::support::Resp {
+    let token = b.jar.get("cy_csrf").cloned().unwrap_or_default();
+    let boundary = "----courtyard-test-boundary";
+    let mut data = Vec::new();
+    if with_csrf {
+        data.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    data.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    data.extend_from_slice(body);
+    data.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(axum::http::header::HOST, "portal.test")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(axum::http::header::CONTENT_LENGTH, data.len())
+        .body(axum::body::Body::from(data))
+        .unwrap();
+    b.send(req).await
+}
+
+#[tokio::test]
+async fn customers_and_staff_upload_and_download_files_on_a_ticket_through_the_pages() {
+    on_each_backend(|t| async move {
+        let up = t
+            .permission_set("Up", &["tickets:view", "tickets:upload", "my_details:view"])
+            .await;
+        let acme = t.company("Acme", "all").await;
+        t.active(&acme, "Ada", "ada@acme.example", &up).await;
+        let ticket = t.ticket(&acme, None, "Broken door").await;
+        let mut ada = t.portal_browser("ada@acme.example").await;
+        ada.get(&format!("/tickets/{ticket}"))
+            .await
+            .assert_contains("enctype=\"multipart/form-data\"");
+
+        // No CSRF field: refused, nothing stored.
+        upload(&mut ada, &format!("/tickets/{ticket}/files"), "a.pdf", PDF, false)
+            .await
+            .assert_status(403);
+        assert!(t.app.files.list().await.unwrap().is_empty());
+
+        let r = upload(&mut ada, &format!("/tickets/{ticket}/files"), "Door photo – ü.pdf", PDF, true).await;
+        r.assert_status(303);
+        let page = ada.get(r.location()).await;
+        page.assert_contains("Your file has been uploaded").assert_contains("Door photo – ü.pdf");
+        let id = page
+            .body
+            .split("href=\"/files/")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .to_owned();
+        let d = ada.get(&format!("/files/{id}")).await;
+        d.assert_status(200);
+        let h = |k: &str| d.headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert_eq!(h("content-type"), "application/pdf");
+        assert_eq!(
+            h("content-disposition"),
+            "attachment; filename=\"Door photo _ _.pdf\"; filename*=UTF-8''Door%20photo%20%E2%80%93%20%C3%BC.pdf"
+        );
+        assert_eq!(h("x-content-type-options"), "nosniff");
+        assert_eq!(h("content-security-policy"), "sandbox; default-src 'none'");
+        assert_eq!(h("cache-control"), "no-store");
+        assert_eq!(d.body.as_bytes(), PDF);
+
+        // Hostile or broken files: a clear message on the ticket page.
+        upload(&mut ada, &format!("/tickets/{ticket}/files"), "x.html", b"<html>", true)
+            .await
+            .assert_status(422)
+            .assert_contains("not accepted");
+        let limit = t.app.config.files.max_upload_bytes as usize;
+        let mut big = b"%PDF-".to_vec();
+        big.resize(limit + 1, b'x');
+        upload(&mut ada, &format!("/tickets/{ticket}/files"), "big.pdf", &big, true)
+            .await
+            .assert_status(422)
+            .assert_contains("too large");
+        // Far over the limit: refused from its length, before the body is read.
+        big.resize(limit + 200 * 1024, b'x');
+        upload(&mut ada, &format!("/tickets/{ticket}/files"), "huge.pdf", &big, true)
+            .await
+            .assert_status(413);
+        assert_eq!(t.app.files.list().await.unwrap().len(), 1);
+
+        // Staff files are hidden until shared.
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        upload(&mut staff, &format!("/staff/tickets/{ticket}/files"), "quote.pdf", PDF, true)
+            .await
+            .assert_status(303);
+        let page = staff.get(&format!("/staff/tickets/{ticket}")).await;
+        page.assert_contains("quote.pdf").assert_contains("Not shared");
+        assert!(!ada.get(&format!("/tickets/{ticket}")).await.body.contains("quote.pdf"));
+        let sid = courtyard_app::files::staff_files(&t.app, "ticket", &ticket)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|f| f.display_name == "quote.pdf")
+            .unwrap()
+            .id;
+        page.assert_contains(&format!("/staff/files/{sid}/share"));
+        ada.get(&format!("/files/{sid}")).await.assert_status(404);
+        staff
+            .post(&format!("/staff/files/{sid}/share"), &[("shared", "1")])
+            .await
+            .assert_status(303);
+        ada.get(&format!("/tickets/{ticket}")).await.assert_contains("quote.pdf");
+        ada.get(&format!("/files/{sid}")).await.assert_status(200);
+    })
+    .await;
+}

@@ -22,6 +22,8 @@ struct Foreign {
 struct Role {
     email: &'static str,
     foreign: Vec<Foreign>,
+    /// Files this person must not download: (file id, display name).
+    files: Vec<(String, String)>,
 }
 
 /// Two lists of records as one.
@@ -197,6 +199,39 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                 .await,
         );
 
+        // Files on tickets: one hidden, one shared at Acme; one shared at Rival.
+        let staff = {
+            let b = t
+                .staff_browser(
+                    "sam@harbour.example",
+                    courtyard_app::domain::StaffRole::Owner,
+                )
+                .await;
+            let raw = b.jar.get("cy_staff").unwrap().clone();
+            courtyard_app::auth::staff_session(&t.app, &raw)
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let pdf = bytes::Bytes::from_static(b"%PDF-1.7 test");
+        let file = |ticket: String, name: &'static str, shared: bool| {
+            let (staff, pdf) = (&staff, pdf.clone());
+            let t = &t;
+            async move {
+                let id =
+                    courtyard_app::files::staff_upload(&t.app, staff, "ticket", &ticket, name, pdf)
+                        .await
+                        .unwrap();
+                courtyard_app::files::set_shared(&t.app, &id, shared)
+                    .await
+                    .unwrap();
+                (id, name.to_owned())
+            }
+        };
+        let acme_hidden_file = file(acme_ticket.1.clone(), "acme-hidden.pdf", false).await;
+        let acme_shared_file = file(acme_ticket.1.clone(), "acme-shared.pdf", true).await;
+        let rival_file = file(rival_ticket.1.clone(), "rival-shared.pdf", true).await;
+
         let rival_all = [
             &rival_open,
             &rival_draft,
@@ -217,6 +252,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
             Role {
                 email: "ada@acme.example",
                 foreign: foreign(&t, &with(&acme_hidden_all, &rival_all)).await,
+                files: vec![acme_hidden_file.clone(), rival_file.clone()],
             },
             Role {
                 // Own scope: colleagues' records, and a project she is not a member of.
@@ -238,6 +274,11 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                     ),
                 )
                 .await,
+                files: vec![
+                    acme_hidden_file.clone(),
+                    acme_shared_file.clone(),
+                    rival_file.clone(),
+                ],
             },
             Role {
                 // Only tickets: every other module's records, and the rival's tickets.
@@ -258,6 +299,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                     ),
                 )
                 .await,
+                files: vec![acme_hidden_file.clone(), rival_file.clone()],
             },
             Role {
                 email: "eve@rival.example",
@@ -278,6 +320,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                     ),
                 )
                 .await,
+                files: vec![acme_hidden_file.clone(), acme_shared_file.clone()],
             },
         ];
 
@@ -335,6 +378,22 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                                 leaks.push(format!(
                                     "{} GET {} shows {}",
                                     role.email, route.path, fo.marker
+                                ));
+                            }
+                        }
+                    }
+                    Exposure::File => {
+                        for (id, name) in &role.files {
+                            let path = route.path.replace("{id}", id);
+                            let r = b.get(&path).await;
+                            requests += 1;
+                            if r.status.as_u16() != 404
+                                || r.body != not_found
+                                || r.body.contains(name.as_str())
+                            {
+                                leaks.push(format!(
+                                    "{} GET {path} answered {} for {name}",
+                                    role.email, r.status
                                 ));
                             }
                         }
@@ -405,6 +464,14 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
         ada.get(&format!("/tasks/{}", acme_shared_ada.1))
             .await
             .assert_status(200);
+        ada.get(&format!("/files/{}", acme_shared_file.0))
+            .await
+            .assert_status(200);
+        let mut eve_b = t.portal_browser("eve@rival.example").await;
+        eve_b
+            .get(&format!("/files/{}", rival_file.0))
+            .await
+            .assert_status(200);
         let mut nia = t.portal_browser("nia@acme.example").await;
         nia.get(&format!("/tickets/{}", acme_ticket.1))
             .await
@@ -438,7 +505,12 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                         _ => 0,
                     })
                     .sum();
-                lists + accounts + records + (roles.len() - 1)
+                let files = portal_route_table()
+                    .iter()
+                    .filter(|route| route.exposure == Exposure::File)
+                    .count()
+                    * r.files.len();
+                lists + accounts + records + files + (roles.len() - 1)
             })
             .sum();
         assert_eq!(requests, expected, "every classified route was tried");

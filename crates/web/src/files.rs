@@ -1,0 +1,217 @@
+//! Uploading and downloading files on records (tickets for now): multipart
+//! forms checked by the app, and downloads that a browser can only save,
+//! never render.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use bytes::Bytes;
+use courtyard_app::db::files::FileRow;
+use courtyard_app::domain::files::{human_size, FileKind};
+use courtyard_app::files;
+use courtyard_app::AppError;
+
+use crate::csrf::CsrfToken;
+use crate::error::WebResult;
+use crate::forms::FormPairs;
+use crate::layout::when;
+use crate::session::{Portal, Staff};
+use crate::AppState;
+
+/// A file as listed on a record's page.
+pub(crate) struct FileView {
+    pub id: String,
+    pub name: String,
+    pub size: String,
+    pub by: String,
+    pub when: String,
+    pub shared: bool,
+    pub image: bool,
+}
+
+pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
+    rows.iter()
+        .map(|f| FileView {
+            id: f.id.clone(),
+            name: f.display_name.clone(),
+            size: human_size(f.size as u64),
+            by: f.uploaded_by_name.clone(),
+            when: when(f.created_at),
+            shared: f.shared == 1,
+            image: FileKind::parse(&f.kind).is_some_and(|k| k.is_image()),
+        })
+        .collect()
+}
+
+/// The uploaded file of a multipart form: (filename, bytes).
+async fn read_file(mut m: Multipart) -> Result<(String, Bytes), UploadProblem> {
+    loop {
+        match m.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => {
+                let name = field.file_name().unwrap_or("").to_owned();
+                return match field.bytes().await {
+                    Ok(b) => Ok((name, b)),
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        Err(UploadProblem::TooLarge)
+                    }
+                    Err(_) => Err(UploadProblem::Broken),
+                };
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => return Err(UploadProblem::Missing),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(UploadProblem::TooLarge)
+            }
+            Err(_) => return Err(UploadProblem::Broken),
+        }
+    }
+}
+
+pub(crate) enum UploadProblem {
+    Missing,
+    TooLarge,
+    Broken,
+}
+
+impl UploadProblem {
+    fn into_response(self, s: &AppState) -> Response {
+        let (status, msg) = match self {
+            Self::Missing => (StatusCode::UNPROCESSABLE_ENTITY, "Choose a file to upload.".to_owned()),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "The file is too large: the limit is {}.",
+                    human_size(s.app.config.files.max_upload_bytes)
+                ),
+            ),
+            Self::Broken => (
+                StatusCode::BAD_REQUEST,
+                "The upload did not complete (the connection may have dropped). Nothing was saved; please try again.".to_owned(),
+            ),
+        };
+        crate::error::error_page(status, "The file was not uploaded", &msg)
+    }
+}
+
+/// A download a browser saves and never renders: attachment with an RFC 6266
+/// filename, no sniffing, a sandbox CSP and no caching.
+fn file_response(f: &FileRow, bytes: Bytes) -> Response {
+    let kind = FileKind::parse(&f.kind).unwrap_or(FileKind::Pdf);
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(kind.content_type()),
+    );
+    let ascii: String = f
+        .display_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = f
+        .display_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+pub(crate) async fn portal_upload_ticket(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Path(id): Path<String>,
+    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> WebResult<Response> {
+    // A ticket this person cannot see is not found, whatever was sent.
+    courtyard_app::work::portal_find::<courtyard_app::db::work::Ticket>(&s.app, &ctx, &id).await?;
+    let Ok(m) = m else {
+        return Ok(UploadProblem::Missing.into_response(&s));
+    };
+    let (name, bytes) = match read_file(m).await {
+        Ok(x) => x,
+        Err(p) => return Ok(p.into_response(&s)),
+    };
+    match files::portal_upload(&s.app, &ctx, "ticket", &id, &name, bytes).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}?done=uploaded#files")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            crate::work::ticket_with_error(&s, &csrf, &ctx, &id, e[0].message.clone()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn portal_download(
+    State(s): State<AppState>,
+    Portal(ctx): Portal,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let (f, bytes) = files::portal_download(&s.app, &ctx, &id).await?;
+    Ok(file_response(&f, bytes))
+}
+
+pub(crate) async fn staff_upload_ticket(
+    State(s): State<AppState>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    m: Multipart,
+) -> WebResult<Response> {
+    let (name, bytes) = match read_file(m).await {
+        Ok(x) => x,
+        Err(p) => return Ok(p.into_response(&s)),
+    };
+    files::staff_upload(&s.app, &ctx, "ticket", &id, &name, bytes).await?;
+    Ok(Redirect::to(&format!("/staff/tickets/{id}?done=uploaded#files")).into_response())
+}
+
+pub(crate) async fn staff_download(
+    State(s): State<AppState>,
+    Staff(_ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let (f, bytes) = files::staff_download(&s.app, &id).await?;
+    Ok(file_response(&f, bytes))
+}
+
+/// Share a file with the portal, or hide it again.
+pub(crate) async fn staff_share(
+    State(s): State<AppState>,
+    Staff(_ctx): Staff,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let f = files::staff_find(&s.app, &id).await?;
+    files::set_shared(&s.app, &id, form.get("shared") == "1").await?;
+    let base = match f.record_type.as_str() {
+        "ticket" => "/staff/tickets",
+        _ => return Err(AppError::NotFound.into()),
+    };
+    Ok(Redirect::to(&format!("{base}/{}?done=saved#files", f.record_id)).into_response())
+}
