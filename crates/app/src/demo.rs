@@ -96,6 +96,7 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
                 "tickets:view",
                 "tickets:create",
                 "tickets:comment",
+                "tickets:upload",
                 "documents:view",
                 "documents:upload",
                 "knowledge_base:view",
@@ -470,8 +471,21 @@ async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
                 lines: lines.clone(),
             };
             crate::sales::create(app, SalesKind::Invoice, &form).await?;
-            if i < 12 || ci > 0 && i < 6 {
-                let (kind, statuses) = if i.is_multiple_of(2) {
+            // The first company gets a quote and an order with every invoice
+            // (enough to page through); the others a few of each.
+            let kinds: &[bool] = match (ci, i.is_multiple_of(2)) {
+                (0, _) => &[true, false],
+                (_, even) if i < 6 => {
+                    if even {
+                        &[true]
+                    } else {
+                        &[false]
+                    }
+                }
+                _ => &[],
+            };
+            for &quote in kinds {
+                let (kind, statuses) = if quote {
                     (
                         SalesKind::Quote,
                         &["sent", "accepted", "sent", "declined", "expired", "draft"][..],
@@ -482,7 +496,7 @@ async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
                         &["open", "confirmed", "e_signed", "completed", "cancelled"][..],
                     )
                 };
-                let status = statuses[(i / 2 + ci) % statuses.len()];
+                let status = statuses[(i / 2 + ci + usize::from(!quote)) % statuses.len()];
                 // Quotes awaiting an answer are still valid.
                 let issued = if status == "sent" {
                     today - time::Duration::days(i as i64 + 1)
@@ -504,7 +518,7 @@ async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
                         } else {
                             "Delivery as agreed. Invoiced on completion.".into()
                         },
-                        ..form
+                        ..form.clone()
                     },
                 )
                 .await?;
@@ -588,10 +602,12 @@ async fn demo_work(
         ("Fix leaking radiator valve", "completed"),
         ("Install EV charger", "cancelled"),
     ];
-    for (i, (title, status)) in job_titles
-        .iter()
-        .enumerate()
-        .take(if ci == 0 { 7 } else { 4 })
+    for (i, (title, status)) in
+        job_titles
+            .iter()
+            .cycle()
+            .enumerate()
+            .take(if ci == 0 { 30 } else { 4 })
     {
         let requested = today - time::Duration::days(i as i64 * 6 + 1);
         let id = crate::work::create_job(
@@ -694,7 +710,9 @@ async fn demo_work(
             ("Sign off the schedule", "done"),
             ("Review the lighting proposal", "open"),
         ];
-        for (ti, (t, st)) in tasks.iter().enumerate() {
+        // The first project of the first company has enough tasks to page through.
+        let task_count = if ci == 0 && pi == 0 { 30 } else { tasks.len() };
+        for (ti, (t, st)) in tasks.iter().cycle().take(task_count).enumerate() {
             crate::work::create_task(
                 app,
                 &TaskForm {
@@ -753,7 +771,11 @@ async fn demo_work(
         ("Access card for the new starter", "closed", "normal"),
     ];
     for (i, (subject, status, priority)) in
-        tickets.iter().enumerate().take(if ci == 0 { 4 } else { 2 })
+        tickets
+            .iter()
+            .cycle()
+            .enumerate()
+            .take(if ci == 0 { 30 } else { 2 })
     {
         let mut conn = app.db.conn().await?;
         let number = rec::next_number(&mut conn, "ticket", "TKT-").await?;

@@ -27,7 +27,8 @@ pub(crate) struct FileView {
     pub by: String,
     pub when: String,
     pub shared: bool,
-    pub image: bool,
+    /// A short type tag shown as the file's icon: PDF, IMG, TXT, …
+    pub tag: &'static str,
 }
 
 pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
@@ -39,7 +40,14 @@ pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
             by: f.uploaded_by_name.clone(),
             when: when(f.created_at),
             shared: f.shared == 1,
-            image: FileKind::parse(&f.kind).is_some_and(|k| k.is_image()),
+            tag: match FileKind::parse(&f.kind) {
+                Some(FileKind::Pdf) => "PDF",
+                Some(k) if k.is_image() => "IMG",
+                Some(FileKind::Csv) => "CSV",
+                Some(FileKind::Docx) => "DOC",
+                Some(FileKind::Xlsx) => "XLS",
+                _ => "TXT",
+            },
         })
         .collect()
 }
