@@ -147,7 +147,7 @@ pub async fn explain(
     let mut conn = app.db.conn().await?;
     let mut user = portal_users::find(&mut conn, portal_user_id).await?;
     let off = modules_off(&mut conn).await?;
-    apply_module_switches(&mut conn, &mut user).await?;
+    switch_off(&mut user, &off);
     let Some(viewer) = viewer_of(&user) else {
         return Ok(Explanation {
             visible: false,
@@ -287,12 +287,15 @@ pub async fn modules_off(conn: &mut Conn) -> AppResult<Vec<Module>> {
 /// request (and for staff's explanations and "view as").
 pub async fn apply_module_switches(conn: &mut Conn, user: &mut PortalUser) -> AppResult<()> {
     let off = modules_off(conn).await?;
-    if !off.is_empty() {
-        user.grants = Grants::from_storage(&user.grants)
-            .without(&off)
-            .to_storage();
-    }
+    switch_off(user, &off);
     Ok(())
+}
+
+/// Remove the `off` modules from a user's grants.
+fn switch_off(user: &mut PortalUser, off: &[Module]) {
+    if !off.is_empty() {
+        user.grants = Grants::from_storage(&user.grants).without(off).to_storage();
+    }
 }
 
 /// Every switchable module and whether it is on, for the settings page.
@@ -406,17 +409,6 @@ pub async fn notify_on_first_view(conn: &mut Conn, record_type: &str) -> AppResu
         .await?
         .as_deref()
         != Some("off"))
-}
-
-pub async fn set_notify_on_first_view(app: &App, record_type: &str, on: bool) -> AppResult<()> {
-    let mut conn = app.db.conn().await?;
-    settings::set(
-        &mut conn,
-        &notify_key(record_type),
-        if on { "on" } else { "off" },
-    )
-    .await?;
-    Ok(())
 }
 
 /// Every first-view setting, for the settings page.

@@ -1031,6 +1031,35 @@ pub struct ModuleView {
     pub more: bool,
 }
 
+/// A portal user's first rows of one record type, linking to staff pages:
+/// (staff page, number, subject, status, status label).
+async fn staff_rows<R: Record>(
+    conn: &mut Conn,
+    scope: &Predicate,
+    q: &ListQuery,
+    staff_base: &str,
+    statuses: &[(&'static str, &'static str)],
+) -> AppResult<Vec<(String, String, String, String, String)>> {
+    Ok(work::list::<R>(conn, Some(scope), q)
+        .await?
+        .iter()
+        .map(|r| {
+            let (id, number, subject, status) = r.summary();
+            let label = statuses
+                .iter()
+                .find(|(k, _)| *k == status)
+                .map_or("", |(_, l)| l);
+            (
+                format!("{staff_base}/{id}"),
+                number.to_owned(),
+                subject.to_owned(),
+                status.to_owned(),
+                label.to_owned(),
+            )
+        })
+        .collect())
+}
+
 /// What a portal user sees, for staff ("view as"): read-only, built with the
 /// same policy as the portal, and recording no customer view.
 pub struct ViewAs {
@@ -1067,13 +1096,6 @@ pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
         limit: Some(11),
         ..Default::default()
     };
-    let label = |pairs: &[(&str, &'static str)], key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map_or("", |(_, l)| l)
-            .to_owned()
-    };
     let mut modules = Vec::new();
     let mut conn = app.db.conn().await?;
     for module in Grants::from_storage(&user.grants).modules() {
@@ -1099,62 +1121,33 @@ pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
                     )
                 })
                 .collect(),
-            (None, Module::Jobs) => work::list_jobs(&mut conn, Some(&scope), &first)
+            (None, Module::Jobs) => {
+                staff_rows::<Job>(&mut conn, &scope, &first, "/staff/jobs", &job_statuses()).await?
+            }
+            (None, Module::Projects) => {
+                staff_rows::<Project>(
+                    &mut conn,
+                    &scope,
+                    &first,
+                    "/staff/projects",
+                    &project_statuses(),
+                )
                 .await?
-                .into_iter()
-                .map(|j| {
-                    (
-                        format!("/staff/jobs/{}", j.id),
-                        j.number,
-                        j.subject,
-                        label(&job_statuses(), &j.status),
-                        j.status,
-                    )
-                })
-                .map(|(h, n, s, l, st)| (h, n, s, st, l))
-                .collect(),
-            (None, Module::Projects) => work::list_projects(&mut conn, Some(&scope), &first)
+            }
+            (None, Module::Tasks) => {
+                staff_rows::<Task>(&mut conn, &scope, &first, "/staff/tasks", &task_statuses())
+                    .await?
+            }
+            (None, Module::Tickets) => {
+                staff_rows::<Ticket>(
+                    &mut conn,
+                    &scope,
+                    &first,
+                    "/staff/tickets",
+                    &ticket_statuses(),
+                )
                 .await?
-                .into_iter()
-                .map(|p| {
-                    (
-                        format!("/staff/projects/{}", p.id),
-                        p.number,
-                        p.subject,
-                        label(&project_statuses(), &p.status),
-                        p.status,
-                    )
-                })
-                .map(|(h, n, s, l, st)| (h, n, s, st, l))
-                .collect(),
-            (None, Module::Tasks) => work::list_tasks(&mut conn, Some(&scope), &first)
-                .await?
-                .into_iter()
-                .map(|t| {
-                    (
-                        format!("/staff/tasks/{}", t.id),
-                        t.number,
-                        t.subject,
-                        label(&task_statuses(), &t.status),
-                        t.status,
-                    )
-                })
-                .map(|(h, n, s, l, st)| (h, n, s, st, l))
-                .collect(),
-            (None, Module::Tickets) => work::list_tickets(&mut conn, Some(&scope), &first)
-                .await?
-                .into_iter()
-                .map(|t| {
-                    (
-                        format!("/staff/tickets/{}", t.id),
-                        t.number,
-                        t.subject,
-                        label(&ticket_statuses(), &t.status),
-                        t.status,
-                    )
-                })
-                .map(|(h, n, s, l, st)| (h, n, s, st, l))
-                .collect(),
+            }
             _ => continue,
         };
         let more = rows.len() > 10;

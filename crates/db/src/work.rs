@@ -60,6 +60,8 @@ pub trait Record: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Keyed + Send + 
     const TYPE: &'static str;
     const SPEC: &'static ListSpec;
     fn select() -> String;
+    /// (id, number, subject, status), for lists that show any record type.
+    fn summary(&self) -> (&str, &str, &str, &str);
 }
 
 /// One record by id; with `scope`, only if the policy allows.
@@ -84,6 +86,9 @@ macro_rules! record {
             const SPEC: &'static ListSpec = &$spec;
             fn select() -> String {
                 $select()
+            }
+            fn summary(&self) -> (&str, &str, &str, &str) {
+                (&self.id, &self.number, &self.subject, &self.status)
             }
         }
     };
