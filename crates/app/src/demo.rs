@@ -260,6 +260,7 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
         ),
     ];
 
+    let mut first_company = None;
     for (name, email, phone, website, address, tags, access, people) in companies {
         let company = customers::create_company(
             app,
@@ -274,6 +275,7 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
             },
         )
         .await?;
+        first_company.get_or_insert_with(|| company.id.clone());
         let domain = email.split('@').nth(1).unwrap_or("example.com");
         for p in people {
             let person_email = format!(
@@ -351,7 +353,7 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
             });
         }
     }
-    demo_records(app, &owner).await?;
+    demo_records(app, &owner, first_company.as_deref().unwrap_or_default()).await?;
     Ok(logins)
 }
 
@@ -367,7 +369,9 @@ fn set_name(id: &str, full: &str, finance: &str) -> &'static str {
 
 /// Invoices for every company with people: enough to page through, in every
 /// status, some addressed to a particular contact, some still drafts.
-async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
+/// Records for every company; the first company (that of the first printed
+/// login) gets enough of each type to page through.
+async fn demo_records(app: &App, owner: &staff::StaffUser, first_company: &str) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     let people = contacts::list(
         &mut conn,
@@ -386,6 +390,7 @@ async fn demo_records(app: &App, owner: &staff::StaffUser) -> AppResult<()> {
             None => companies.push((co.clone(), vec![p.id.clone()])),
         }
     }
+    companies.sort_by_key(|(c, _)| c != first_company);
     let work = [
         (
             "Design phase",
