@@ -21,6 +21,9 @@ pub enum AppError {
     /// A login or link was refused; the message is safe to show.
     #[error("{0}")]
     Refused(String),
+    /// Too much work queued right now; the message says to try again.
+    #[error("{0}")]
+    Busy(String),
     #[error("too many attempts")]
     RateLimited { retry_after_secs: i64 },
     #[error(transparent)]

@@ -170,6 +170,51 @@ pub async fn staff_upload(
     .await
 }
 
+/// Store a staff file that is not a record's (the business logo): checked
+/// by the caller, never shared.
+pub(crate) async fn store_plain(
+    app: &App,
+    ctx: &StaffContext,
+    record_type: &str,
+    record_id: &str,
+    raw_name: &str,
+    kind: FileKind,
+    bytes: Bytes,
+) -> AppResult<String> {
+    let name = display_name(raw_name);
+    let key = new_key();
+    store(
+        app,
+        NewFile {
+            key: &key,
+            record_type,
+            record_id,
+            company_id: None,
+            display_name: &name,
+            kind: kind.as_str(),
+            size: bytes.len() as i64,
+            shared: false,
+            uploaded_by_kind: "staff",
+            uploaded_by_id: &ctx.staff.id,
+            uploaded_by_name: &ctx.staff.name,
+        },
+        bytes,
+    )
+    .await
+}
+
+/// Remove a file: the row first, then its bytes (a crash in between leaves
+/// bytes without a row, which the start-up sweep removes).
+pub(crate) async fn remove(app: &App, f: &FileRow) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    db_files::delete(&mut conn, &f.id).await?;
+    drop(conn);
+    app.files
+        .delete(&f.key)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
 /// A file's row, for staff pages.
 pub async fn staff_find(app: &App, file_id: &str) -> AppResult<FileRow> {
     let mut conn = app.db.conn().await?;

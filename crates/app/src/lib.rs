@@ -8,6 +8,8 @@ pub mod demo;
 pub mod emails;
 pub mod error;
 pub mod files;
+pub mod pdf;
+pub mod pool;
 pub mod portal_users;
 pub mod records;
 pub mod sales;
@@ -56,6 +58,8 @@ pub struct App {
     pub clock: Clock,
     pub hasher: PasswordHasher,
     pub files: courtyard_files::FileStore,
+    /// PDF rendering threads (docs/adr/0010).
+    pub pdf: pool::WorkPool,
 }
 
 impl App {
@@ -70,6 +74,8 @@ impl App {
             config: Arc::new(config),
             clock: Clock::default(),
             hasher: PasswordHasher::new(),
+            // A person waits for each PDF: past 32 queued, say "try again".
+            pdf: pool::WorkPool::new("pdf", 32, pool::Priority::Low, true),
         }
     }
 

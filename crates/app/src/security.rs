@@ -11,6 +11,8 @@ use base64::Engine as _;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::pool::{Priority, WorkPool};
+
 /// 256 random bits, URL-safe base64 (43 characters).
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -35,11 +37,9 @@ pub fn same(a: &str, b: &str) -> bool {
 /// their latency and the logins queue.
 #[derive(Clone, Debug)]
 pub struct PasswordHasher {
-    jobs: std::sync::mpsc::SyncSender<Job>,
+    pool: WorkPool,
     dummy: Arc<String>,
 }
-
-type Job = Box<dyn FnOnce() + Send>;
 
 fn argon2() -> Argon2<'static> {
     // OWASP's argon2id recommendation: 19 MiB, 2 iterations, 1 lane.
@@ -55,23 +55,6 @@ fn hash_now(password: &str) -> String {
         .to_string()
 }
 
-/// Lower this thread's priority. Linux: `SCHED_IDLE`, so hashing uses only
-/// CPU time nothing else wants (docs/adr/0006); where that is refused, a
-/// per-thread nice value of 10.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: sched_setscheduler and setpriority on our own thread with valid
-    // arguments have no memory-safety preconditions; failure only leaves the
-    // priority as it was.
-    unsafe {
-        let param = libc::sched_param { sched_priority: 0 };
-        if libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) != 0 {
-            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-            libc::setpriority(libc::PRIO_PROCESS, tid, 10);
-        }
-    }
-}
-
 impl Default for PasswordHasher {
     fn default() -> Self {
         Self::new()
@@ -80,31 +63,8 @@ impl Default for PasswordHasher {
 
 impl PasswordHasher {
     pub fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let threads = (cores / 2).max(1);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(1024);
-        let rx = Arc::new(std::sync::Mutex::new(rx));
-        for i in 0..threads {
-            let rx = rx.clone();
-            std::thread::Builder::new()
-                .name(format!("argon2-{i}"))
-                .spawn(move || {
-                    lower_priority();
-                    loop {
-                        let job = match rx.lock() {
-                            Ok(r) => r.recv(),
-                            Err(_) => return,
-                        };
-                        match job {
-                            Ok(job) => job(),
-                            Err(_) => return,
-                        }
-                    }
-                })
-                .expect("spawn a hashing thread");
-        }
         Self {
-            jobs: tx,
+            pool: WorkPool::new("argon2", 1024, Priority::Idle, false),
             // Verified against when an account does not exist, so that both
             // paths cost the same.
             dummy: Arc::new(hash_now("courtyard-dummy-password")),
@@ -115,17 +75,7 @@ impl PasswordHasher {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> anyhow::Result<T> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let jobs = self.jobs.clone();
-        // The queue is bounded; wait for room off the async threads.
-        tokio::task::spawn_blocking(move || {
-            jobs.send(Box::new(move || {
-                let _ = tx.send(f());
-            }))
-        })
-        .await?
-        .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
-        Ok(rx.await?)
+        Ok(self.pool.run(f).await?)
     }
 
     pub async fn hash(&self, password: &str) -> anyhow::Result<String> {

@@ -104,6 +104,15 @@ pub async fn set_shared(conn: &mut Conn, id: &str, shared: bool) -> Result<()> {
     }
 }
 
+/// Remove a file's row (its bytes are deleted after, by the caller).
+pub async fn delete(conn: &mut Conn, id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM files WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Whether a row points at `key` (the start-up sweep keeps those bytes).
 pub async fn key_exists(conn: &mut Conn, key: &str) -> Result<bool> {
     Ok(

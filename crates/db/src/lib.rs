@@ -16,6 +16,7 @@ pub mod sessions;
 pub mod settings;
 mod sql;
 pub mod staff;
+pub mod templates;
 pub mod testing;
 pub mod tokens;
 pub mod work;

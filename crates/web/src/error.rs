@@ -124,6 +124,12 @@ impl IntoResponse for WebError {
                 }
                 AppError::Conflict(msg) => error_page(StatusCode::CONFLICT, "That can't be done now", &msg),
                 AppError::Refused(msg) => error_page(StatusCode::BAD_REQUEST, "That didn't work", &msg),
+                AppError::Busy(msg) => {
+                    let mut r = error_page(StatusCode::SERVICE_UNAVAILABLE, "Please try again", &msg);
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+                    r
+                }
                 AppError::RateLimited { retry_after_secs } => {
                     let mut r = error_page(
                         StatusCode::TOO_MANY_REQUESTS,

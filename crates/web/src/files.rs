@@ -53,7 +53,7 @@ pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
 }
 
 /// The uploaded file of a multipart form: (filename, bytes).
-async fn read_file(mut m: Multipart) -> Result<(String, Bytes), UploadProblem> {
+pub(crate) async fn read_file(mut m: Multipart) -> Result<(String, Bytes), UploadProblem> {
     loop {
         match m.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => {
@@ -83,22 +83,24 @@ pub(crate) enum UploadProblem {
 }
 
 impl UploadProblem {
+    pub(crate) fn message(&self, s: &AppState) -> String {
+        match self {
+            Self::Missing => "Choose a file to upload.".to_owned(),
+            Self::TooLarge => format!(
+                "The file is too large: the limit is {}.",
+                human_size(s.app.config.files.max_upload_bytes)
+            ),
+            Self::Broken => "The upload did not complete (the connection may have dropped). Nothing was saved; please try again.".to_owned(),
+        }
+    }
+
     fn into_response(self, s: &AppState) -> Response {
-        let (status, msg) = match self {
-            Self::Missing => (StatusCode::UNPROCESSABLE_ENTITY, "Choose a file to upload.".to_owned()),
-            Self::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "The file is too large: the limit is {}.",
-                    human_size(s.app.config.files.max_upload_bytes)
-                ),
-            ),
-            Self::Broken => (
-                StatusCode::BAD_REQUEST,
-                "The upload did not complete (the connection may have dropped). Nothing was saved; please try again.".to_owned(),
-            ),
+        let status = match self {
+            Self::Missing => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Broken => StatusCode::BAD_REQUEST,
         };
-        crate::error::error_page(status, "The file was not uploaded", &msg)
+        crate::error::error_page(status, "The file was not uploaded", &self.message(s))
     }
 }
 

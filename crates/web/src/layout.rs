@@ -162,6 +162,7 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "requested" => "Thank you: your request has been sent. We will get back to you.",
         "completed" => "The task is marked as complete.",
         "uploaded" => "Your file has been uploaded.",
+        "deleted" => "Deleted.",
         "staffpassword" => "Your password is set. Log in to continue.",
         _ => return None,
     })

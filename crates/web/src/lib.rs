@@ -7,6 +7,7 @@ mod error;
 mod files;
 mod forms;
 mod layout;
+mod pdf;
 mod portal;
 mod records;
 mod sales;

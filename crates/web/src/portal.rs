@@ -112,6 +112,18 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         (
+            r("/quotes/{id}/pdf", &["GET"], Record(Module::Quotes)),
+            get(crate::pdf::portal_pdf::<sales::Quotes>),
+        ),
+        (
+            r("/orders/{id}/pdf", &["GET"], Record(Module::SalesOrders)),
+            get(crate::pdf::portal_pdf::<sales::Orders>),
+        ),
+        (
+            r("/invoices/{id}/pdf", &["GET"], Record(Module::Invoices)),
+            get(crate::pdf::portal_pdf::<sales::Invoices>),
+        ),
+        (
             r("/files/{id}", &["GET"], File),
             get(crate::files::portal_download),
         ),

@@ -578,6 +578,8 @@ struct FormPage {
     views: Vec<(String, String, String, String)>,
     why: Why,
     thread: Option<Thread>,
+    /// (template id, name) for the PDF download.
+    pdf_templates: Vec<(String, String)>,
 }
 
 impl FormPage {
@@ -631,6 +633,7 @@ async fn form_page(
         views: vec![],
         why: Why::default(),
         thread: None,
+        pdf_templates: crate::pdf::choices(s, kind).await?,
     })
 }
 
@@ -764,7 +767,19 @@ async fn show(
     page.views = doc
         .views
         .iter()
-        .map(|v: &RecordView| (v.name.clone(), v.email.clone(), when(v.at), v.ip.clone()))
+        .map(|v: &RecordView| {
+            let what = if v.kind == "download" {
+                "downloaded the PDF"
+            } else {
+                "opened"
+            };
+            (
+                v.name.clone(),
+                format!("{what} · {}", v.email),
+                when(v.at),
+                v.ip.clone(),
+            )
+        })
         .collect();
     page.thread = Some(Thread::new(
         "Comments",

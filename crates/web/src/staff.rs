@@ -83,6 +83,22 @@ pub fn routes() -> Router<AppState> {
             get(find_permission_set).post(update_permission_set),
         )
         .route("/settings", get(settings_form).post(update_settings))
+        .route(
+            "/settings/documents",
+            get(crate::pdf::settings_form).post(crate::pdf::save_settings),
+        )
+        .route(
+            "/settings/logo",
+            post(crate::pdf::upload_logo).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/settings/logo/remove", post(crate::pdf::remove_logo))
+        .route("/templates", post(crate::pdf::create_template))
+        .route("/templates/new", get(crate::pdf::new_template_form))
+        .route(
+            "/templates/{id}",
+            get(crate::pdf::edit_template_form).post(crate::pdf::update_template),
+        )
+        .route("/templates/{id}/delete", post(crate::pdf::delete_template))
 }
 
 /// The staff pages of every record type: list, new, create, page, save, comment.
@@ -110,6 +126,19 @@ pub(crate) fn record_routes() -> Router<AppState> {
     let r = records!(r, "/quotes", sales, sales::Quotes);
     let r = records!(r, "/orders", sales, sales::Orders);
     let r = records!(r, "/invoices", sales, sales::Invoices);
+    let r = r
+        .route(
+            "/quotes/{id}/pdf",
+            get(crate::pdf::staff_pdf::<sales::Quotes>),
+        )
+        .route(
+            "/orders/{id}/pdf",
+            get(crate::pdf::staff_pdf::<sales::Orders>),
+        )
+        .route(
+            "/invoices/{id}/pdf",
+            get(crate::pdf::staff_pdf::<sales::Invoices>),
+        );
     let r = records!(r, "/jobs", work, work::Jobs);
     let r = records!(r, "/tickets", work, work::Tickets);
     let r = records!(r, "/projects", work, work::Projects);

@@ -5,6 +5,7 @@ mod accounts;
 mod files;
 mod invoices;
 mod isolation;
+mod pdfs;
 mod records;
 mod security;
 mod staff;

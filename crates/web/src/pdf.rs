@@ -1,0 +1,438 @@
+//! PDF downloads of quotes, orders and invoices, and the staff pages that
+//! set them up: business details, logo, templates and the portal's default
+//! template per type (docs/adr/0010).
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use courtyard_app::auth::StaffContext;
+use courtyard_app::db::templates::TemplateRow;
+use courtyard_app::domain::records::SalesKind;
+use courtyard_app::pdf::{self, PdfFile, TemplateForm, AUDIENCES};
+use courtyard_app::AppError;
+use serde::Deserialize;
+
+use crate::csrf::CsrfToken;
+use crate::error::WebResult;
+use crate::forms::{Errors, FormPairs};
+use crate::layout::{notice, when, Layout};
+use crate::portal::{render, unprocessable};
+use crate::sales::Kind;
+use crate::session::{Client, Portal, Staff};
+use crate::AppState;
+
+/// A PDF the browser may show inline or save; never cached, never sniffed.
+fn pdf_response(f: PdfFile) -> Response {
+    let mut r = f.bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    // Document numbers are ASCII we generated (prefix + digits); still,
+    // anything else becomes "_".
+    let safe: String = f
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+pub(crate) async fn portal_pdf<K: Kind>(
+    State(s): State<AppState>,
+    Portal(ctx): Portal,
+    Client(client): Client,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    Ok(pdf_response(
+        pdf::portal_pdf(&s.app, &ctx, K::KIND, &id, &client.ip).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Choice {
+    template: Option<String>,
+}
+
+pub(crate) async fn staff_pdf<K: Kind>(
+    State(s): State<AppState>,
+    Staff(_ctx): Staff,
+    Path(id): Path<String>,
+    Query(q): Query<Choice>,
+) -> WebResult<Response> {
+    let template = q.template.as_deref().filter(|t| !t.is_empty());
+    Ok(pdf_response(
+        pdf::staff_pdf(&s.app, K::KIND, &id, template).await?,
+    ))
+}
+
+/// The templates a staff member can pick on a document's page.
+pub(crate) async fn choices(s: &AppState, kind: SalesKind) -> WebResult<Vec<(String, String)>> {
+    let t = pdf::templates(&s.app).await?;
+    let mut v = vec![(String::new(), "Default template".to_owned())];
+    v.extend(
+        t.rows
+            .into_iter()
+            .filter(|r| r.kind == kind.as_str())
+            .map(|r| {
+                let label = if r.audience == "internal" {
+                    format!("{} (internal only)", r.name)
+                } else {
+                    r.name
+                };
+                (r.id, label)
+            }),
+    );
+    v.push(("builtin".into(), "Built-in template".into()));
+    Ok(v)
+}
+
+// ---- Settings → Documents ----
+
+#[derive(Template)]
+#[template(path = "staff/documents_settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    details: String,
+    footer: String,
+    accent: String,
+    has_logo: bool,
+    /// (kind, current default id, [(id, name)] sharing templates)
+    defaults: Vec<(SalesKind, String, Choices)>,
+    templates: Vec<TemplateRowView>,
+    errors: Errors,
+}
+
+/// (id, name) pairs for a select.
+type Choices = Vec<(String, String)>;
+
+struct TemplateRowView {
+    id: String,
+    kind: &'static str,
+    name: String,
+    audience: &'static str,
+    updated: String,
+    updated_by: String,
+    is_default: bool,
+}
+
+fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
+    Layout::staff(
+        title,
+        &s.app.config.business_name,
+        &csrf.0,
+        ctx,
+        "/staff/settings",
+    )
+}
+
+async fn settings_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    submitted: Option<(&str, &str, &str)>,
+    errors: Errors,
+) -> WebResult<SettingsPage> {
+    let business = {
+        let mut conn = s.app.db.conn().await.map_err(AppError::from)?;
+        pdf::business(&mut conn).await?
+    };
+    let t = pdf::templates(&s.app).await?;
+    let defaults = t
+        .defaults
+        .iter()
+        .map(|(kind, id)| {
+            let options = t
+                .rows
+                .iter()
+                .filter(|r| r.kind == kind.as_str() && r.audience == "sharing")
+                .map(|r| (r.id.clone(), r.name.clone()))
+                .collect();
+            (*kind, id.clone(), options)
+        })
+        .collect();
+    let templates = t
+        .rows
+        .iter()
+        .map(|r| view(r, t.defaults.iter().any(|(_, id)| *id == r.id)))
+        .collect();
+    let (details, footer, accent) = match submitted {
+        Some((d, f, a)) => (d.to_owned(), f.to_owned(), a.to_owned()),
+        None => (business.details, business.footer, business.accent),
+    };
+    Ok(SettingsPage {
+        layout: staff_layout(s, csrf, ctx, "Documents and PDFs"),
+        details,
+        footer,
+        accent,
+        has_logo: pdf::has_logo(&s.app).await?,
+        defaults,
+        templates,
+        errors,
+    })
+}
+
+fn view(r: &TemplateRow, is_default: bool) -> TemplateRowView {
+    TemplateRowView {
+        id: r.id.clone(),
+        kind: SalesKind::parse(&r.kind).map_or("", |k| k.label()),
+        name: r.name.clone(),
+        audience: AUDIENCES
+            .iter()
+            .find(|(k, _)| *k == r.audience)
+            .map_or("", |(_, l)| l),
+        updated: when(r.updated_at),
+        updated_by: r.updated_by.clone(),
+        is_default,
+    }
+}
+
+pub(crate) async fn settings_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> WebResult<Response> {
+    let mut page = settings_page(&s, &csrf, &ctx, None, Errors::default()).await?;
+    let done = raw.as_deref().and_then(|q| q.strip_prefix("done="));
+    page.layout = page.layout.with_notice(notice(done));
+    render(&page)
+}
+
+/// Business details, and the default template of each type.
+pub(crate) async fn save_settings(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let (details, footer, accent) = (form.get("details"), form.get("footer"), form.get("accent"));
+    let defaults: Vec<(SalesKind, String)> = SalesKind::ALL
+        .iter()
+        .map(|k| (*k, form.get(&format!("default_{}", k.as_str()))))
+        .collect();
+    match pdf::save_settings(&s.app, &details, &footer, &accent, &defaults).await {
+        Ok(()) => Ok(Redirect::to("/staff/settings/documents?done=saved").into_response()),
+        Err(AppError::Invalid(e)) => {
+            let page = settings_page(
+                &s,
+                &csrf,
+                &ctx,
+                Some((&details, &footer, &accent)),
+                Errors(e),
+            )
+            .await?;
+            Ok(unprocessable(render(&page)?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn upload_logo(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> WebResult<Response> {
+    let read = match m {
+        Ok(m) => crate::files::read_file(m).await,
+        Err(_) => Err(crate::files::UploadProblem::Missing),
+    };
+    let result = match read {
+        Ok((name, bytes)) => pdf::set_logo(&s.app, &ctx, &name, bytes).await,
+        Err(p) => Err(AppError::field("logo", p.message(&s))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/staff/settings/documents?done=saved#logo").into_response()),
+        Err(AppError::Invalid(e)) => {
+            let page = settings_page(&s, &csrf, &ctx, None, Errors(e)).await?;
+            Ok(unprocessable(render(&page)?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn remove_logo(
+    State(s): State<AppState>,
+    Staff(_ctx): Staff,
+) -> WebResult<Response> {
+    pdf::remove_logo(&s.app).await?;
+    Ok(Redirect::to("/staff/settings/documents?done=saved#logo").into_response())
+}
+
+// ---- templates ----
+
+#[derive(Template)]
+#[template(path = "staff/template_form.html")]
+struct TemplatePage {
+    layout: Layout,
+    id: Option<String>,
+    form: TemplateForm,
+    kinds: Vec<(&'static str, &'static str)>,
+    audiences: &'static [(&'static str, &'static str)],
+    errors: Errors,
+}
+
+fn template_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    id: Option<String>,
+    form: TemplateForm,
+    errors: Errors,
+) -> TemplatePage {
+    let title = if id.is_some() {
+        "Edit PDF template"
+    } else {
+        "New PDF template"
+    };
+    TemplatePage {
+        layout: staff_layout(s, csrf, ctx, title),
+        id,
+        form,
+        kinds: SalesKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        audiences: AUDIENCES,
+        errors,
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewQuery {
+    kind: Option<String>,
+}
+
+/// A new template starts as a copy of the type's built-in one.
+pub(crate) async fn new_template_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Query(q): Query<NewQuery>,
+) -> WebResult<Response> {
+    let kind = q
+        .kind
+        .as_deref()
+        .and_then(SalesKind::parse)
+        .unwrap_or(SalesKind::Invoice);
+    let form = TemplateForm {
+        kind: kind.as_str().into(),
+        name: String::new(),
+        audience: "sharing".into(),
+        source: pdf::builtin(kind).into(),
+    };
+    render(&template_page(
+        &s,
+        &csrf,
+        &ctx,
+        None,
+        form,
+        Errors::default(),
+    ))
+}
+
+fn read_template(form: &FormPairs) -> TemplateForm {
+    TemplateForm {
+        kind: form.get("kind"),
+        name: form.get("name"),
+        audience: form.get("audience"),
+        source: form.get("source"),
+    }
+}
+
+pub(crate) async fn create_template(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let f = read_template(&form);
+    match pdf::save_template(&s.app, &ctx, None, &f).await {
+        Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
+        Err(AppError::Invalid(e)) => Ok(unprocessable(render(&template_page(
+            &s,
+            &csrf,
+            &ctx,
+            None,
+            f,
+            Errors(e),
+        ))?)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn edit_template_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let t = pdf::find_template(&s.app, &id).await?;
+    let form = TemplateForm {
+        kind: t.kind,
+        name: t.name,
+        audience: t.audience,
+        source: t.source,
+    };
+    render(&template_page(
+        &s,
+        &csrf,
+        &ctx,
+        Some(id),
+        form,
+        Errors::default(),
+    ))
+}
+
+pub(crate) async fn update_template(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let f = read_template(&form);
+    match pdf::save_template(&s.app, &ctx, Some(&id), &f).await {
+        Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
+        Err(AppError::Invalid(e)) => Ok(unprocessable(render(&template_page(
+            &s,
+            &csrf,
+            &ctx,
+            Some(id),
+            f,
+            Errors(e),
+        ))?)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn delete_template(
+    State(s): State<AppState>,
+    Staff(_ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    pdf::delete_template(&s.app, &id).await?;
+    Ok(Redirect::to("/staff/settings/documents?done=deleted#templates").into_response())
+}
