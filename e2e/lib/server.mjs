@@ -3,6 +3,8 @@
 // Every server gets its own temporary data directory (SQLite database, mail
 // folder) or, with COURTYARD_E2E_DATABASE=postgres, its own fresh PostgreSQL
 // database created from COURTYARD_TEST_POSTGRES_URL. `stop()` removes both.
+// `kill()` and `restart()` let a test crash the server and start it again on
+// the same data directory and database.
 
 import { spawn, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -107,8 +109,62 @@ function runChild(bin, args, env, input) {
 }
 
 /**
+ * Run `courtyard serve --listen <listen>`. Returns the child at once, with
+ * `child.exited` (resolves to `{ code, signal }`) and `child.ready` (resolves
+ * to the URL it listens on, rejects if it exits or stays silent first).
+ * Everything it prints on stderr is also appended to `log.stderr`.
+ */
+function spawnServe(bin, env, listen, log) {
+  const child = spawn(bin, ['serve', '--listen', listen], {
+    env: childEnv({ COURTYARD_LOG: 'warn', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    log.stderr += d;
+    if (process.env.COURTYARD_E2E_SERVER_LOG) process.stderr.write(d);
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  child.exited = exited;
+
+  child.ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server did not report its address within ${START_TIMEOUT_MS / 1000} s\n--- stdout\n${stdout}\n--- stderr\n${stderr}`)),
+      START_TIMEOUT_MS,
+    );
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = stdout.match(/Courtyard listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+    });
+  });
+  // Nobody may be waiting any more when a running server exits: not unhandled.
+  child.ready.catch(() => {});
+  return child;
+}
+
+function running(child) {
+  return child && child.exitCode === null && child.signalCode === null;
+}
+
+/**
  * Start a server. Resolves to
- * `{ url, dataDir, databaseUrl, staff: {email, password}, mailDir, stop() }`.
+ * `{ url, dataDir, databaseUrl, staff: {email, password}, mailDir, stop(), kill(), restart() }`.
  */
 export async function startServer(options = {}) {
   const kind = databaseKind();
@@ -122,6 +178,7 @@ export async function startServer(options = {}) {
   let dbName = null;
   let child = null;
   let stopped = false;
+  const log = { stderr: '' };
 
   // Configuration for every child process (the app reads COURTYARD_* variables).
   const env = {
@@ -161,43 +218,8 @@ export async function startServer(options = {}) {
       STAFF.password + '\n',
     );
 
-    child = spawn(bin, ['serve', '--listen', '127.0.0.1:0'], {
-      env: childEnv({ COURTYARD_LOG: 'warn', ...env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (process.env.COURTYARD_E2E_SERVER_LOG) process.stderr.write(d);
-    });
-    const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    child.exited = exited;
-
-    const url = await new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`server did not report its address within ${START_TIMEOUT_MS / 1000} s\n--- stdout\n${stdout}\n--- stderr\n${stderr}`)),
-        START_TIMEOUT_MS,
-      );
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        const m = stdout.match(/Courtyard listening on (http:\/\/\S+)/);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1].replace(/\/$/, ''));
-        }
-      });
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
-      exited.then(({ code, signal }) => {
-        clearTimeout(timer);
-        reject(new Error(`server exited (${code ?? signal}) before listening\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-      });
-    });
+    child = spawnServe(bin, env, '127.0.0.1:0', log);
+    const url = await child.ready;
 
     const server = {
       url,
@@ -206,11 +228,11 @@ export async function startServer(options = {}) {
       databaseUrl,
       database: kind,
       staff: { email: STAFF.email, password: STAFF.password, name: STAFF.name },
-      /** What the server printed on stderr so far. */
-      stderr: () => stderr,
+      /** What the server printed on stderr so far (every run, after restarts). */
+      stderr: () => log.stderr,
       /** The server's warning and error lines so far (for failure messages). */
       problems: () =>
-        stderr
+        log.stderr
           .split('\n')
           // eslint-disable-next-line no-control-regex
           .map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''))
@@ -219,18 +241,57 @@ export async function startServer(options = {}) {
       async stop() {
         if (stopped) return;
         stopped = true;
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const t = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-          await exited;
+        if (running(child)) {
+          const c = child;
+          c.kill('SIGTERM');
+          const t = setTimeout(() => c.kill('SIGKILL'), STOP_TIMEOUT_MS);
+          await c.exited;
           clearTimeout(t);
         }
         cleanupStorage();
       },
+      /** The process id of the running server (changes on restart). */
+      pid: () => child.pid,
+      /**
+       * Crash the server: send `signal` (SIGKILL unless told) and wait for the
+       * process to end. The data directory and database are kept (for
+       * `restart()`; `stop()` still removes them). Resolves to `{ code, signal }`.
+       */
+      async kill(signal = 'SIGKILL') {
+        if (running(child)) child.kill(signal);
+        return child.exited;
+      },
+      /**
+       * Start `courtyard serve` again on the same data directory and database,
+       * after `kill()`. It listens on the same address when it can (so
+       * `server.url` and pages opened on it stay valid), else on a free port:
+       * `server.url` is updated either way. Resolves to the server.
+       */
+      async restart() {
+        if (stopped) throw new Error('restart() after stop(): the data directory is gone');
+        if (running(child)) throw new Error('restart() while the server runs: kill() it first');
+        const previous = new URL(server.url).host;
+        child = spawnServe(bin, env, previous, log);
+        let next;
+        try {
+          next = await child.ready;
+        } catch (e) {
+          if (running(child)) {
+            child.kill('SIGKILL');
+            await child.exited;
+          }
+          // Someone took the port meanwhile: any free one will do.
+          if (!/listen on/.test(e.message)) throw e;
+          child = spawnServe(bin, env, '127.0.0.1:0', log);
+          next = await child.ready;
+        }
+        server.url = next;
+        return server;
+      },
     };
     return server;
   } catch (e) {
-    if (child && child.exitCode === null && child.signalCode === null) {
+    if (running(child)) {
       child.kill('SIGKILL');
       await child.exited;
     }

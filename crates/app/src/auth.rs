@@ -76,6 +76,8 @@ pub struct StaffContext {
     pub session: Session,
     pub staff: StaffUser,
     pub role: StaffRole,
+    /// Unread in-app notices (at most 100 counted), for the header.
+    pub unread: i64,
 }
 
 impl StaffContext {
@@ -208,10 +210,12 @@ pub async fn staff_session(app: &App, raw: &str) -> AppResult<Option<StaffContex
         Err(e) => return Err(e.into()),
     };
     let role = StaffRole::parse(&staff.role).unwrap_or(StaffRole::Member);
+    let unread = courtyard_db::notifications::unread(&mut conn, &staff.id).await?;
     Ok(Some(StaffContext {
         session,
         staff,
         role,
+        unread,
     }))
 }
 

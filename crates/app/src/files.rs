@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 use courtyard_db::files::{self as db_files, FileRow, NewFile};
-use courtyard_db::{sales, work, Conn, DbError};
+use courtyard_db::{documents, sales, work, Conn, DbError};
 use courtyard_domain::files::{display_name, FileKind};
 use courtyard_domain::records::SalesKind;
 use courtyard_domain::{Action, Module};
@@ -23,18 +23,27 @@ fn module_of(record_type: &str) -> Option<Module> {
         "project" => Module::Projects,
         "task" => Module::Tasks,
         "ticket" => Module::Tickets,
+        "document" => Module::Documents,
         _ => return None,
     })
 }
 
-/// The record's company if it exists and, with a portal user, is visible to
-/// them through the policy (else: not found).
-async fn record_company(
+/// What an upload needs to know of its record.
+struct RecordInfo {
+    company_id: Option<String>,
+    /// "ticket TKT-0004"
+    name: String,
+    owner_staff_id: Option<String>,
+}
+
+/// The record if it exists and, with a portal user, is visible to them
+/// through the policy (else: not found).
+async fn record_info(
     conn: &mut Conn,
     ctx: Option<&PortalContext>,
     record_type: &str,
     record_id: &str,
-) -> AppResult<String> {
+) -> AppResult<RecordInfo> {
     let module = module_of(record_type).ok_or(AppError::NotFound)?;
     let scope = match ctx {
         Some(c) => Some(scope(c, module)?),
@@ -45,21 +54,58 @@ async fn record_company(
         .iter()
         .copied()
         .find(|k| k.as_str() == record_type);
+    let info = |company: String, number: String, owner: Option<String>| RecordInfo {
+        company_id: Some(company),
+        name: format!("{} {number}", module.singular().to_lowercase()),
+        owner_staff_id: owner,
+    };
     Ok(match (sales_kind, record_type) {
-        (Some(kind), _) => match s {
-            Some(p) => {
-                sales::find_scoped(conn, kind, record_id, p)
-                    .await?
-                    .company_id
+        (Some(kind), _) => {
+            let d = match s {
+                Some(p) => sales::find_scoped(conn, kind, record_id, p).await?,
+                None => sales::find(conn, kind, record_id).await?,
+            };
+            info(d.company_id, d.number, d.owner_staff_id)
+        }
+        (None, "job") => {
+            let r = work::find_job(conn, record_id, s).await?;
+            info(r.company_id, r.number, r.owner_staff_id)
+        }
+        (None, "project") => {
+            let r = work::find_project(conn, record_id, s).await?;
+            info(r.company_id, r.number, r.owner_staff_id)
+        }
+        (None, "task") => {
+            let r = work::find_task(conn, record_id, s).await?;
+            info(r.company_id, r.number, r.owner_staff_id)
+        }
+        (None, "ticket") => {
+            let r = work::find_ticket(conn, record_id, s).await?;
+            info(r.company_id, r.number, r.owner_staff_id)
+        }
+        (None, "document") => {
+            let d = documents::find(conn, record_id, s).await?;
+            RecordInfo {
+                company_id: d.company_id,
+                name: format!("document “{}”", d.title),
+                owner_staff_id: None,
             }
-            None => sales::find(conn, kind, record_id).await?.company_id,
-        },
-        (None, "job") => work::find_job(conn, record_id, s).await?.company_id,
-        (None, "project") => work::find_project(conn, record_id, s).await?.company_id,
-        (None, "task") => work::find_task(conn, record_id, s).await?.company_id,
-        (None, "ticket") => work::find_ticket(conn, record_id, s).await?.company_id,
+        }
         _ => return Err(AppError::NotFound),
     })
+}
+
+/// Whether a customer can see the record (else: not found), checked before
+/// an upload's body is read.
+pub async fn portal_check(
+    app: &App,
+    ctx: &PortalContext,
+    record_type: &str,
+    record_id: &str,
+) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    record_info(&mut conn, Some(ctx), record_type, record_id).await?;
+    Ok(())
 }
 
 /// Check an upload's name and bytes against the configured limit.
@@ -68,28 +114,72 @@ fn check(app: &App, name: &str, bytes: &[u8]) -> AppResult<FileKind> {
         .map_err(|p| AppError::field("file", p.message()))
 }
 
-/// Store the bytes first (atomically), then the row: a crash in between
-/// leaves only bytes without a row, which the start-up sweep removes.
-async fn store(app: &App, f: NewFile<'_>, bytes: Bytes) -> AppResult<String> {
-    app.files
-        .put(f.key, bytes)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = app.db.begin().await?;
-    match db_files::insert(&mut tx, &f, app.now()).await {
-        Ok(id) => {
-            commit(tx).await?;
-            Ok(id)
-        }
-        Err(e) => {
-            drop(tx);
-            let _ = app.files.delete(f.key).await;
-            Err(e.into())
+/// Bytes stored ahead of their row (and an image's thumbnail).
+pub(crate) struct Staged {
+    key: String,
+    pub thumb_key: Option<String>,
+}
+
+impl Staged {
+    /// After the row's transaction: on failure, remove the bytes again (a
+    /// crash before this leaves bytes without a row, which the start-up
+    /// sweep removes).
+    pub(crate) async fn settle<T>(&self, app: &App, written: &AppResult<T>) {
+        if written.is_err() {
+            let _ = app.files.delete(&self.key).await;
+            if let Some(k) = &self.thumb_key {
+                let _ = app.files.delete(k).await;
+            }
         }
     }
 }
 
-fn new_key() -> String {
+/// Store the bytes first, atomically (no partial file is ever visible);
+/// images get a thumbnail, made on a pool thread.
+pub(crate) async fn put_bytes(app: &App, f: &NewFile<'_>, bytes: Bytes) -> AppResult<Staged> {
+    let thumb = match FileKind::parse(f.kind) {
+        Some(k) if k.is_image() => {
+            let b = bytes.clone();
+            app.images
+                .run(move || courtyard_files::thumbs::thumbnail(&b))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?
+        }
+        _ => None,
+    };
+    let thumb_key = thumb.as_ref().map(|_| format!("{}-thumb", f.key));
+    app.files
+        .put(f.key, bytes)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if let (Some(t), Some(k)) = (thumb, &thumb_key) {
+        if let Err(e) = app.files.put(k, Bytes::from(t)).await {
+            let _ = app.files.delete(f.key).await;
+            return Err(AppError::Internal(e.into()));
+        }
+    }
+    Ok(Staged {
+        key: f.key.to_owned(),
+        thumb_key,
+    })
+}
+
+/// Store the bytes, then the row: a crash in between leaves only bytes
+/// without a row, which the start-up sweep removes.
+async fn store(app: &App, f: NewFile<'_>, bytes: Bytes) -> AppResult<String> {
+    let staged = put_bytes(app, &f, bytes).await?;
+    let written = async {
+        let mut tx = app.db.begin().await?;
+        let id = db_files::insert(&mut tx, &f, staged.thumb_key.as_deref(), app.now()).await?;
+        commit(tx).await?;
+        AppResult::Ok(id)
+    }
+    .await;
+    staged.settle(app, &written).await;
+    written
+}
+
+pub(crate) fn new_key() -> String {
     let id = courtyard_db::new_id();
     // Two levels of fan-out keep directories small on the local store.
     format!("{}/{}/{id}", &id[..2], &id[2..4])
@@ -105,33 +195,69 @@ pub async fn portal_upload(
     raw_name: &str,
     bytes: Bytes,
 ) -> AppResult<String> {
-    let company = {
+    let info = {
         let mut conn = app.db.conn().await?;
-        record_company(&mut conn, Some(ctx), record_type, record_id).await?
+        record_info(&mut conn, Some(ctx), record_type, record_id).await?
     };
     let module = module_of(record_type).ok_or(AppError::NotFound)?;
     records::require(ctx, module, Action::Upload)?;
     let name = display_name(raw_name);
     let kind = check(app, &name, &bytes)?;
     let key = new_key();
-    store(
-        app,
-        NewFile {
-            key: &key,
-            record_type,
-            record_id,
-            company_id: Some(&company),
-            display_name: &name,
-            kind: kind.as_str(),
-            size: bytes.len() as i64,
-            shared: true,
-            uploaded_by_kind: "portal",
-            uploaded_by_id: &ctx.user.id,
-            uploaded_by_name: &ctx.user.full_name(),
-        },
-        bytes,
-    )
-    .await
+    let what = format!("uploaded “{name}” to {}", info.name);
+    let staff_path = format!("{}/{record_id}#files", staff_base(record_type));
+    let button = format!("Open the {}", module.singular().to_lowercase());
+    let f = NewFile {
+        key: &key,
+        record_type,
+        record_id,
+        company_id: info.company_id.as_deref(),
+        display_name: &name,
+        kind: kind.as_str(),
+        size: bytes.len() as i64,
+        shared: true,
+        uploaded_by_kind: "portal",
+        uploaded_by_id: &ctx.user.id,
+        uploaded_by_name: &ctx.user.full_name(),
+    };
+    let staged = put_bytes(app, &f, bytes).await?;
+    // The row and the staff notice in one transaction.
+    let written = async {
+        let mut tx = app.db.begin().await?;
+        let id = db_files::insert(&mut tx, &f, staged.thumb_key.as_deref(), app.now()).await?;
+        crate::notify::customer_did(
+            app,
+            &mut tx,
+            ctx,
+            &crate::notify::Notice {
+                what: &what,
+                staff_path: &staff_path,
+                button: &button,
+                owner_staff_id: info.owner_staff_id.as_deref(),
+            },
+        )
+        .await?;
+        commit(tx).await?;
+        AppResult::Ok(id)
+    }
+    .await;
+    staged.settle(app, &written).await;
+    written
+}
+
+/// Where a record type's staff pages are.
+pub fn staff_base(record_type: &str) -> &'static str {
+    match record_type {
+        "quote" => "/staff/quotes",
+        "order" => "/staff/orders",
+        "invoice" => "/staff/invoices",
+        "job" => "/staff/jobs",
+        "ticket" => "/staff/tickets",
+        "project" => "/staff/projects",
+        "task" => "/staff/tasks",
+        "document" => "/staff/documents",
+        _ => "/staff",
+    }
 }
 
 /// Staff attach a file to any record; hidden from the portal until shared.
@@ -143,9 +269,9 @@ pub async fn staff_upload(
     raw_name: &str,
     bytes: Bytes,
 ) -> AppResult<String> {
-    let company = {
+    let info = {
         let mut conn = app.db.conn().await?;
-        record_company(&mut conn, None, record_type, record_id).await?
+        record_info(&mut conn, None, record_type, record_id).await?
     };
     let name = display_name(raw_name);
     let kind = check(app, &name, &bytes)?;
@@ -156,7 +282,7 @@ pub async fn staff_upload(
             key: &key,
             record_type,
             record_id,
-            company_id: Some(&company),
+            company_id: info.company_id.as_deref(),
             display_name: &name,
             kind: kind.as_str(),
             size: bytes.len() as i64,
@@ -256,6 +382,13 @@ pub async fn portal_download(
     ctx: &PortalContext,
     file_id: &str,
 ) -> AppResult<(FileRow, Bytes)> {
+    let f = portal_row(app, ctx, file_id).await?;
+    let bytes = bytes_of(app, &f).await?;
+    Ok((f, bytes))
+}
+
+/// A file's row if the customer may download it.
+async fn portal_row(app: &App, ctx: &PortalContext, file_id: &str) -> AppResult<FileRow> {
     let f = {
         let mut conn = app.db.conn().await?;
         let f = match db_files::find(&mut conn, file_id).await {
@@ -263,16 +396,35 @@ pub async fn portal_download(
             Err(DbError::NotFound) => return Err(AppError::NotFound),
             Err(e) => return Err(e.into()),
         };
-        let company = record_company(&mut conn, Some(ctx), &f.record_type, &f.record_id).await?;
-        let own_upload =
-            f.uploaded_by_kind == "portal" && f.company_id.as_deref() == Some(company.as_str());
+        let info = record_info(&mut conn, Some(ctx), &f.record_type, &f.record_id).await?;
+        let own_upload = f.uploaded_by_kind == "portal"
+            && info.company_id.is_some()
+            && f.company_id == info.company_id;
         if f.shared != 1 && !own_upload {
             return Err(AppError::NotFound);
         }
         f
     };
-    let bytes = bytes_of(app, &f).await?;
-    Ok((f, bytes))
+    Ok(f)
+}
+
+/// A file's thumbnail (PNG), under the same rule as its download.
+pub async fn portal_thumb(app: &App, ctx: &PortalContext, file_id: &str) -> AppResult<Bytes> {
+    let f = portal_row(app, ctx, file_id).await?;
+    thumb_of(app, &f).await
+}
+
+pub async fn staff_thumb(app: &App, file_id: &str) -> AppResult<Bytes> {
+    let f = staff_find(app, file_id).await?;
+    thumb_of(app, &f).await
+}
+
+async fn thumb_of(app: &App, f: &FileRow) -> AppResult<Bytes> {
+    let key = f.thumb_key.as_deref().ok_or(AppError::NotFound)?;
+    app.files.get(key).await.map_err(|e| match e {
+        courtyard_files::FilesError::NotFound => AppError::NotFound,
+        e => AppError::Internal(e.into()),
+    })
 }
 
 pub async fn staff_download(app: &App, file_id: &str) -> AppResult<(FileRow, Bytes)> {

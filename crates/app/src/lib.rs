@@ -5,9 +5,11 @@ pub mod auth;
 pub mod config;
 pub mod customers;
 pub mod demo;
+pub mod documents;
 pub mod emails;
 pub mod error;
 pub mod files;
+pub mod notify;
 pub mod pdf;
 pub mod pool;
 pub mod portal_users;
@@ -60,6 +62,8 @@ pub struct App {
     pub files: courtyard_files::FileStore,
     /// PDF rendering threads (docs/adr/0010).
     pub pdf: pool::WorkPool,
+    /// Thumbnail threads: uploads wait for room rather than fail.
+    pub images: pool::WorkPool,
 }
 
 impl App {
@@ -76,6 +80,7 @@ impl App {
             hasher: PasswordHasher::new(),
             // A person waits for each PDF: past 32 queued, say "try again".
             pdf: pool::WorkPool::new("pdf", 32, pool::Priority::Low, true),
+            images: pool::WorkPool::new("thumbs", 64, pool::Priority::Low, false),
         }
     }
 

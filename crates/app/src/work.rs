@@ -1161,3 +1161,9 @@ pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
         modules,
     })
 }
+
+/// Projects to pick from (documents for a project).
+pub async fn project_names(app: &App) -> AppResult<Vec<(String, String)>> {
+    let mut conn = app.db.conn().await?;
+    Ok(courtyard_db::work::project_names(&mut conn).await?)
+}

@@ -19,6 +19,8 @@ pub struct FileRow {
     pub uploaded_by_id: String,
     pub uploaded_by_name: String,
     pub created_at: i64,
+    /// The thumbnail's key, for images.
+    pub thumb_key: Option<String>,
 }
 
 pub struct NewFile<'a> {
@@ -36,12 +38,17 @@ pub struct NewFile<'a> {
 }
 
 const COLUMNS: &str = "id, key, record_type, record_id, company_id, display_name, kind, size, \
-    shared, uploaded_by_kind, uploaded_by_id, uploaded_by_name, created_at";
+    shared, uploaded_by_kind, uploaded_by_id, uploaded_by_name, created_at, thumb_key";
 
-pub async fn insert(conn: &mut Conn, f: &NewFile<'_>, now: i64) -> Result<String> {
+pub async fn insert(
+    conn: &mut Conn,
+    f: &NewFile<'_>,
+    thumb_key: Option<&str>,
+    now: i64,
+) -> Result<String> {
     let id = crate::new_id();
     sqlx::query(&format!(
-        "INSERT INTO files ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "INSERT INTO files ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     ))
     .bind(&id)
     .bind(f.key)
@@ -56,6 +63,7 @@ pub async fn insert(conn: &mut Conn, f: &NewFile<'_>, now: i64) -> Result<String
     .bind(f.uploaded_by_id)
     .bind(f.uploaded_by_name)
     .bind(now)
+    .bind(thumb_key)
     .execute(conn)
     .await?;
     Ok(id)
@@ -115,11 +123,12 @@ pub async fn delete(conn: &mut Conn, id: &str) -> Result<()> {
 
 /// Whether a row points at `key` (the start-up sweep keeps those bytes).
 pub async fn key_exists(conn: &mut Conn, key: &str) -> Result<bool> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM files WHERE key = $1")
-            .bind(key)
-            .fetch_one(conn)
-            .await?
-            > 0,
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT (SELECT COUNT(*) FROM files WHERE key = $1) + \
+             (SELECT COUNT(*) FROM files WHERE thumb_key = $1)",
     )
+    .bind(key)
+    .fetch_one(conn)
+    .await?
+        > 0)
 }

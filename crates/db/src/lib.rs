@@ -3,9 +3,11 @@
 
 pub mod companies;
 pub mod contacts;
+pub mod documents;
 pub mod files;
 pub mod listing;
 pub mod login_failures;
+pub mod notifications;
 pub mod outbox;
 pub mod permission_sets;
 pub mod portal_users;

@@ -92,6 +92,42 @@ impl Sql {
                     .bind(company_id.clone())
                     .push(")");
                 }
+                Cond::DocumentAudience {
+                    company_id,
+                    contact_id,
+                    portal_user_id,
+                    own,
+                    projects,
+                } => {
+                    self.push(&format!(
+                        " AND ({alias}.audience = 'public' OR ({alias}.audience = 'company' AND {alias}.company_id = "
+                    ))
+                    .bind(company_id.clone());
+                    if *own {
+                        self.push(&format!(
+                            " AND ({alias}.contact_id IS NULL OR {alias}.contact_id = "
+                        ))
+                        .bind(contact_id.clone())
+                        .push(")");
+                    }
+                    self.push(&format!(
+                        ") OR ({alias}.audience = 'contact' AND {alias}.contact_id = "
+                    ))
+                    .bind(contact_id.clone())
+                    .push(")");
+                    if *projects {
+                        self.push(&format!(
+                            " OR ({alias}.audience = 'project' AND {alias}.project_id IN \
+                             (SELECT pm.project_id FROM project_members pm JOIN projects pp \
+                             ON pp.id = pm.project_id WHERE pm.portal_user_id = "
+                        ))
+                        .bind(portal_user_id.clone())
+                        .push(" AND pp.show_on_portal = 1 AND pp.show_documents = 1 AND pp.company_id = ")
+                        .bind(company_id.clone())
+                        .push("))");
+                    }
+                    self.push(")");
+                }
             }
         }
         self

@@ -688,6 +688,20 @@ pub async fn list_projects(
 }
 
 /// The portal user ids that are members of a project.
+/// Projects to pick from: (id, "number · subject (company)"), newest first.
+pub async fn project_names(conn: &mut Conn) -> Result<Vec<(String, String)>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.number, p.subject, c.name FROM projects p JOIN companies c ON c.id = p.company_id \
+         ORDER BY p.created_at DESC, p.id DESC LIMIT 2000",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, number, subject, company)| (id, format!("{number} · {subject} ({company})")))
+        .collect())
+}
+
 pub async fn members(conn: &mut Conn, project_id: &str) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
         "SELECT portal_user_id FROM project_members WHERE project_id = $1 ORDER BY portal_user_id",

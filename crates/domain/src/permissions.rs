@@ -55,6 +55,23 @@ impl Module {
         }
     }
 
+    /// One record of the module, in words: "Quote", "Sales order", …
+    pub fn singular(self) -> &'static str {
+        match self {
+            Module::Quotes => "Quote",
+            Module::SalesOrders => "Sales order",
+            Module::Invoices => "Invoice",
+            Module::Jobs => "Job",
+            Module::Projects => "Project",
+            Module::Tasks => "Task",
+            Module::Tickets => "Ticket",
+            Module::Documents => "Document",
+            Module::KnowledgeBase => "Article",
+            Module::Timesheets => "Time entry",
+            Module::MyDetails => "Details",
+        }
+    }
+
     /// Where the module lives in the portal.
     pub fn portal_path(self) -> &'static str {
         match self {

@@ -37,6 +37,18 @@ pub enum Cond {
         portal_user_id: String,
         company_id: String,
     },
+    /// A document's audience reaches the viewer: every portal user
+    /// (`public`), their company (`company`; with own scope, only documents
+    /// not tied to another contact), them (`contact`), or a project shown on
+    /// the portal with its documents where they are a member (`project`,
+    /// only with the projects module).
+    DocumentAudience {
+        company_id: String,
+        contact_id: String,
+        portal_user_id: String,
+        own: bool,
+        projects: bool,
+    },
 }
 
 /// Everything a record must satisfy to be visible, with the rule each
@@ -72,6 +84,24 @@ pub fn predicate(viewer: &Viewer, module: Module) -> Predicate {
         company_id: viewer.company_id.clone(),
     };
     match module {
+        Module::Documents => {
+            return Predicate(vec![
+                (
+                    Cond::Flag("shared"),
+                    "The document is shared with the portal.",
+                ),
+                (
+                    Cond::DocumentAudience {
+                        company_id: viewer.company_id.clone(),
+                        contact_id: viewer.contact_id.clone(),
+                        portal_user_id: viewer.portal_user_id.clone(),
+                        own: viewer.scope == RecordScope::Own,
+                        projects: viewer.grants.allows(Module::Projects, Action::View),
+                    },
+                    "The document is shared with everyone, the person's company, the person, or a project they are a member of.",
+                ),
+            ])
+        }
         Module::Projects => {
             return Predicate(vec![
                 (
@@ -162,6 +192,21 @@ fn negate(rule: &str, cond: &Cond, facts: &HashMap<&str, Option<String>>) -> Str
         Cond::Eq("contact_id", _) => "The person sees only records where they are the contact, and this record's contact is someone else.".into(),
         Cond::Eq("assignee_id", _) => "The person sees only tasks assigned to them, and this one is not.".into(),
         Cond::Flag("show_on_portal") => "The project is not shown on the portal.".into(),
+        Cond::Flag("shared") => "The document is not shared with the portal yet.".into(),
+        Cond::DocumentAudience { projects, .. } => match facts
+            .get("audience")
+            .cloned()
+            .flatten()
+            .as_deref()
+        {
+            Some("company") => "The document is for another company, or for a colleague's eyes only.".into(),
+            Some("contact") => "The document is for another person.".into(),
+            Some("project") if !projects => {
+                "The document is for a project, and the permission set does not include projects.".into()
+            }
+            Some("project") => "The document is for a project the person is not a member of, or whose documents are not shown on the portal.".into(),
+            _ => format!("Not satisfied: {rule}"),
+        },
         Cond::InMemberProject { column: "id", .. } => {
             "The person is not one of the project's portal members.".into()
         }
@@ -200,6 +245,29 @@ impl Predicate {
                     // The caller states membership as the fact `member`.
                     Cond::InMemberProject { .. } => {
                         facts.get("member").cloned().flatten().as_deref() == Some("1")
+                    }
+                    Cond::DocumentAudience {
+                        company_id,
+                        contact_id,
+                        own,
+                        projects,
+                        ..
+                    } => {
+                        let fact = |k: &str| facts.get(k).cloned().flatten();
+                        match fact("audience").as_deref() {
+                            Some("public") => true,
+                            Some("company") => {
+                                fact("company_id").as_deref() == Some(company_id.as_str())
+                                    && (!own || fact("contact_id").is_none_or(|c| c == *contact_id))
+                            }
+                            Some("contact") => {
+                                fact("contact_id").as_deref() == Some(contact_id.as_str())
+                            }
+                            // `member`: a member of the project, shown on the
+                            // portal with its documents.
+                            Some("project") => *projects && fact("member").as_deref() == Some("1"),
+                            _ => false,
+                        }
                     }
                 };
                 (
@@ -327,5 +395,62 @@ mod tests {
         f.insert("member", Some("1".into()));
         f.insert("show_on_portal", Some("0".into()));
         assert!(!p.explain(&f).visible);
+    }
+
+    #[test]
+    fn documents_reach_their_audience_once_shared() {
+        let company = predicate(
+            &viewer(RecordScope::Company, &["documents:view", "projects:view"]),
+            Module::Documents,
+        );
+        let own = predicate(
+            &viewer(RecordScope::Own, &["documents:view"]),
+            Module::Documents,
+        );
+        let doc = |audience: &str, company: Option<&str>, contact: Option<&str>, shared: &str| {
+            HashMap::from([
+                ("audience", Some(audience.to_owned())),
+                ("company_id", company.map(str::to_owned)),
+                ("contact_id", contact.map(str::to_owned)),
+                ("shared", Some(shared.to_owned())),
+            ])
+        };
+        assert!(company.explain(&doc("public", None, None, "1")).visible);
+        let unshared = company.explain(&doc("public", None, None, "0"));
+        assert!(unshared.deciding_rule().contains("not shared"));
+        assert!(
+            company
+                .explain(&doc("company", Some("co-1"), None, "1"))
+                .visible
+        );
+        assert!(
+            !company
+                .explain(&doc("company", Some("co-2"), None, "1"))
+                .visible
+        );
+        // A colleague's upload: the company sees it, own scope does not.
+        let colleague = doc("company", Some("co-1"), Some("ct-2"), "1");
+        assert!(company.explain(&colleague).visible);
+        assert!(!own.explain(&colleague).visible);
+        assert!(
+            own.explain(&doc("company", Some("co-1"), Some("ct-1"), "1"))
+                .visible
+        );
+        assert!(
+            own.explain(&doc("contact", Some("co-1"), Some("ct-1"), "1"))
+                .visible
+        );
+        let other = company.explain(&doc("contact", Some("co-1"), Some("ct-2"), "1"));
+        assert_eq!(other.deciding_rule(), "The document is for another person.");
+        // Project documents: members of a project showing them, with projects.
+        let mut p = doc("project", Some("co-1"), None, "1");
+        p.insert("member", Some("1".into()));
+        assert!(company.explain(&p).visible);
+        assert!(own
+            .explain(&p)
+            .deciding_rule()
+            .contains("does not include projects"));
+        p.insert("member", Some("0".into()));
+        assert!(!company.explain(&p).visible);
     }
 }

@@ -5,6 +5,8 @@
 //! partial file is ever visible; staged files left by a crash, and bytes no
 //! database row points at, are swept at start-up.
 
+pub mod thumbs;
+
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Uploading and downloading files on records (tickets for now): multipart
+//! Uploading and downloading files on records: multipart
 //! forms checked by the app, and downloads that a browser can only save,
 //! never render.
 
@@ -153,26 +153,35 @@ fn file_response(f: &FileRow, bytes: Bytes) -> Response {
     r
 }
 
-pub(crate) async fn portal_upload_ticket(
+/// A customer uploads onto a job, project, task or ticket they can see.
+pub(crate) async fn portal_upload<K: crate::work::Kind>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
     Path(id): Path<String>,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
-    // A ticket this person cannot see is not found, whatever was sent.
-    courtyard_app::work::portal_find::<courtyard_app::db::work::Ticket>(&s.app, &ctx, &id).await?;
-    let Ok(m) = m else {
-        return Ok(UploadProblem::Missing.into_response(&s));
+    let kind = K::KIND;
+    // A record this person cannot see is not found, whatever was sent.
+    files::portal_check(&s.app, &ctx, kind.as_str(), &id).await?;
+    let read = match m {
+        Ok(m) => read_file(m).await,
+        Err(_) => Err(UploadProblem::Missing),
     };
-    let (name, bytes) = match read_file(m).await {
-        Ok(x) => x,
-        Err(p) => return Ok(p.into_response(&s)),
+    let result = match read {
+        Ok((name, bytes)) => {
+            files::portal_upload(&s.app, &ctx, kind.as_str(), &id, &name, bytes).await
+        }
+        Err(p) => Err(AppError::field("file", p.message(&s))),
     };
-    match files::portal_upload(&s.app, &ctx, "ticket", &id, &name, bytes).await {
-        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}?done=uploaded#files")).into_response()),
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "{}/{id}?done=uploaded#files",
+            kind.module().portal_path()
+        ))
+        .into_response()),
         Err(AppError::Invalid(e)) => {
-            crate::work::ticket_with_error(&s, &csrf, &ctx, &id, e[0].message.clone()).await
+            crate::work::page_with_error(&s, &csrf, &ctx, kind, &id, e[0].message.clone()).await
         }
         Err(e) => Err(e.into()),
     }
@@ -187,18 +196,107 @@ pub(crate) async fn portal_download(
     Ok(file_response(&f, bytes))
 }
 
-pub(crate) async fn staff_upload_ticket(
+/// A record type files attach to, as a type: one upload handler for all.
+pub(crate) trait Host: Send + Sync + 'static {
+    const RECORD_TYPE: &'static str;
+}
+
+macro_rules! hosts {
+    ($($t:ty => $rt:literal),* $(,)?) => {
+        $(impl Host for $t { const RECORD_TYPE: &'static str = $rt; })*
+    };
+}
+hosts!(
+    crate::sales::Quotes => "quote",
+    crate::sales::Orders => "order",
+    crate::sales::Invoices => "invoice",
+    crate::work::Jobs => "job",
+    crate::work::Tickets => "ticket",
+    crate::work::Projects => "project",
+    crate::work::Tasks => "task",
+);
+
+/// Where a record's staff page is.
+fn staff_page(record_type: &str, id: &str) -> Option<String> {
+    let base = match record_type {
+        "quote" => "/staff/quotes",
+        "order" => "/staff/orders",
+        "invoice" => "/staff/invoices",
+        "job" => "/staff/jobs",
+        "ticket" => "/staff/tickets",
+        "project" => "/staff/projects",
+        "task" => "/staff/tasks",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
+}
+
+/// Staff attach a file to a record; hidden from the portal until shared.
+pub(crate) async fn staff_upload<H: Host>(
     State(s): State<AppState>,
     Staff(ctx): Staff,
     Path(id): Path<String>,
-    m: Multipart,
+    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
-    let (name, bytes) = match read_file(m).await {
+    let read = match m {
+        Ok(m) => read_file(m).await,
+        Err(_) => Err(UploadProblem::Missing),
+    };
+    let (name, bytes) = match read {
         Ok(x) => x,
         Err(p) => return Ok(p.into_response(&s)),
     };
-    files::staff_upload(&s.app, &ctx, "ticket", &id, &name, bytes).await?;
-    Ok(Redirect::to(&format!("/staff/tickets/{id}?done=uploaded#files")).into_response())
+    match files::staff_upload(&s.app, &ctx, H::RECORD_TYPE, &id, &name, bytes).await {
+        Ok(_) => {
+            let page = staff_page(H::RECORD_TYPE, &id).ok_or(AppError::NotFound)?;
+            Ok(Redirect::to(&format!("{page}?done=uploaded#files")).into_response())
+        }
+        Err(AppError::Invalid(e)) => Ok(crate::error::error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The file was not uploaded",
+            &e[0].message,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A thumbnail is an image we made ourselves (PNG); same headers otherwise,
+/// but it may be shown inline.
+fn thumb_response(bytes: Bytes) -> Response {
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    r
+}
+
+pub(crate) async fn portal_thumb(
+    State(s): State<AppState>,
+    Portal(ctx): Portal,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    Ok(thumb_response(
+        files::portal_thumb(&s.app, &ctx, &id).await?,
+    ))
+}
+
+pub(crate) async fn staff_thumb(
+    State(s): State<AppState>,
+    Staff(_ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    Ok(thumb_response(files::staff_thumb(&s.app, &id).await?))
 }
 
 pub(crate) async fn staff_download(
@@ -219,9 +317,6 @@ pub(crate) async fn staff_share(
 ) -> WebResult<Response> {
     let f = files::staff_find(&s.app, &id).await?;
     files::set_shared(&s.app, &id, form.get("shared") == "1").await?;
-    let base = match f.record_type.as_str() {
-        "ticket" => "/staff/tickets",
-        _ => return Err(AppError::NotFound.into()),
-    };
-    Ok(Redirect::to(&format!("{base}/{}?done=saved#files", f.record_id)).into_response())
+    let page = staff_page(&f.record_type, &f.record_id).ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&format!("{page}?done=saved#files")).into_response())
 }

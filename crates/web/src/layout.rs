@@ -25,6 +25,8 @@ pub struct Layout {
     pub initials: String,
     pub nav: Vec<NavItem>,
     pub notice: Option<String>,
+    /// Staff: unread notices, shown beside the account menu.
+    pub unread: i64,
 }
 
 pub fn asset(name: &str) -> String {
@@ -45,6 +47,7 @@ impl Layout {
             initials: String::new(),
             nav: Vec::new(),
             notice: None,
+            unread: 0,
         }
     }
 
@@ -94,7 +97,7 @@ impl Layout {
         ctx: &StaffContext,
         active: &str,
     ) -> Self {
-        let items: [(&'static str, &'static str); 12] = [
+        let items: [(&'static str, &'static str); 13] = [
             ("Overview", "/staff"),
             ("Companies", "/staff/companies"),
             ("People", "/staff/people"),
@@ -105,6 +108,7 @@ impl Layout {
             ("Projects", "/staff/projects"),
             ("Tasks", "/staff/tasks"),
             ("Tickets", "/staff/tickets"),
+            ("Documents", "/staff/documents"),
             ("Portal users", "/staff/portal-users"),
             ("Permission sets", "/staff/permission-sets"),
         ];
@@ -128,6 +132,7 @@ impl Layout {
             initials: initials(&ctx.staff.name),
             user_name: Some(ctx.staff.name.clone()),
             nav,
+            unread: ctx.unread,
             ..Self::public(title, business, csrf)
         }
     }

@@ -3,6 +3,7 @@
 
 mod assets;
 mod csrf;
+mod documents;
 mod error;
 mod files;
 mod forms;

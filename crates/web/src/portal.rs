@@ -107,8 +107,23 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
         ),
         // The CSRF layer has already read the body within the upload limit.
         (
+            r("/jobs/{id}/files", &["POST"], Record(Module::Jobs)),
+            post(crate::files::portal_upload::<work::Jobs>)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        (
             r("/tickets/{id}/files", &["POST"], Record(Module::Tickets)),
-            post(crate::files::portal_upload_ticket)
+            post(crate::files::portal_upload::<work::Tickets>)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        (
+            r("/projects/{id}/files", &["POST"], Record(Module::Projects)),
+            post(crate::files::portal_upload::<work::Projects>)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        (
+            r("/tasks/{id}/files", &["POST"], Record(Module::Tasks)),
+            post(crate::files::portal_upload::<work::Tasks>)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         (
@@ -126,6 +141,16 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
         (
             r("/files/{id}", &["GET"], File),
             get(crate::files::portal_download),
+        ),
+        (
+            r("/files/{id}/thumb", &["GET"], File),
+            get(crate::files::portal_thumb),
+        ),
+        (
+            r("/documents", &["GET", "POST"], List(Module::Documents)),
+            get(crate::documents::portal_list)
+                .post(crate::documents::portal_upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         ),
     ];
     // Each module: list, CSV export of exactly the filter, detail, comments.

@@ -312,6 +312,9 @@ struct DetailPage {
     can_answer: bool,
     thread: Thread,
     error: Option<String>,
+    /// Files staff shared on the document; customers do not upload here.
+    files: Vec<crate::files::FileView>,
+    upload: Option<String>,
 }
 
 async fn portal_page<K: Kind>(
@@ -347,6 +350,11 @@ async fn portal_page<K: Kind>(
             false,
         ),
         error: None,
+        // The document was found through the policy just above.
+        files: crate::files::views(
+            &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
+        ),
+        upload: None,
     })
 }
 
@@ -580,6 +588,8 @@ struct FormPage {
     thread: Option<Thread>,
     /// (template id, name) for the PDF download.
     pdf_templates: Vec<(String, String)>,
+    files: Vec<crate::files::FileView>,
+    files_action: String,
 }
 
 impl FormPage {
@@ -634,6 +644,8 @@ async fn form_page(
         why: Why::default(),
         thread: None,
         pdf_templates: crate::pdf::choices(s, kind).await?,
+        files: vec![],
+        files_action: String::new(),
     })
 }
 
@@ -787,6 +799,9 @@ async fn show(
         Some(format!("{}/{id}/comments", sales::staff_path(kind))),
         true,
     ));
+    page.files =
+        crate::files::views(&courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?);
+    page.files_action = format!("{}/{id}/files", sales::staff_path(kind));
     page.why.portal_users = company_users(s, &doc.doc.company_id).await?;
     if !f.as_user.is_empty() {
         page.why.explanation = Some(sales::explain(&s.app, kind, &id, &f.as_user).await?);

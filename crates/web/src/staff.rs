@@ -58,12 +58,26 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/portal-users/{id}/invite", post(invite_portal_user))
         .route("/portal-users/{id}/view-as", get(view_as))
+        .route("/files/{id}", get(crate::files::staff_download))
+        .route("/files/{id}/thumb", get(crate::files::staff_thumb))
+        .route("/notifications", get(crate::documents::notifications))
         .route(
-            "/tickets/{id}/files",
-            post(crate::files::staff_upload_ticket)
+            "/documents",
+            get(crate::documents::staff_list)
+                .post(crate::documents::create)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/files/{id}", get(crate::files::staff_download))
+        .route("/documents/new", get(crate::documents::new_form))
+        .route("/documents/folders", post(crate::documents::create_folder))
+        .route(
+            "/documents/folders/{id}/delete",
+            post(crate::documents::delete_folder),
+        )
+        .route(
+            "/documents/{id}",
+            get(crate::documents::find).post(crate::documents::update),
+        )
+        .route("/documents/{id}/delete", post(crate::documents::delete))
         .route("/files/{id}/share", post(crate::files::staff_share))
         .route(
             "/portal-users/{id}/deactivate",
@@ -119,6 +133,12 @@ pub(crate) fn record_routes() -> Router<AppState> {
                 .route(
                     concat!($base, "/{id}/comments"),
                     post($h::staff_comment::<$k>),
+                )
+                // The CSRF layer has already read the body within the upload limit.
+                .route(
+                    concat!($base, "/{id}/files"),
+                    post(crate::files::staff_upload::<$k>)
+                        .layer(axum::extract::DefaultBodyLimit::disable()),
                 )
         };
     }

@@ -384,20 +384,22 @@ struct DetailPage {
     complete: Option<String>,
     thread: Thread,
     error: Option<String>,
-    /// Files shown with the record (tickets), and where uploads go.
+    /// Files shown with the record, and where uploads go.
     files: Vec<crate::files::FileView>,
     upload: Option<String>,
 }
 
 /// A ticket page re-shown with an upload's refusal (422).
-pub(crate) async fn ticket_with_error(
+/// A record's portal page again, with an error at the top (a refused file).
+pub(crate) async fn page_with_error(
     s: &AppState,
     csrf: &CsrfToken,
     ctx: &PortalContext,
+    kind: WorkKind,
     id: &str,
     msg: String,
 ) -> WebResult<Response> {
-    let mut page = portal_page(s, csrf, ctx, WorkKind::Ticket, id).await?;
+    let mut page = portal_page(s, csrf, ctx, kind, id).await?;
     page.error = Some(msg);
     render(&page).map(unprocessable)
 }
@@ -486,7 +488,7 @@ async fn portal_page(
         files: vec![],
         upload: None,
     };
-    Ok(match kind {
+    let mut page = match kind {
         WorkKind::Job => {
             let (j, c) = work::portal_find::<Job>(&s.app, ctx, id).await?;
             let facts = job_facts(&j);
@@ -505,21 +507,14 @@ async fn portal_page(
             let open = t.status != "closed";
             let mut thread = Thread::new("Conversation", &c, action(can_comment && open), false);
             thread.button = "Send reply";
-            let mut page = blank(
+            blank(
                 t.subject.clone(),
                 t.number.clone(),
                 &t.status,
                 facts,
                 String::new(),
                 thread,
-            );
-            // The ticket was found through the policy just above.
-            page.files = crate::files::views(
-                &courtyard_app::files::portal_files(&s.app, "ticket", id).await?,
-            );
-            page.upload = (open && ctx.grants.allows(Module::Tickets, Action::Upload))
-                .then(|| format!("/tickets/{id}/files"));
-            page
+            )
         }
         WorkKind::Project => {
             let v = work::portal_find_project(&s.app, ctx, id).await?;
@@ -552,7 +547,15 @@ async fn portal_page(
             }
             page
         }
-    })
+    };
+    // Every arm found the record through the policy just above.
+    page.files =
+        crate::files::views(&courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?);
+    // A closed ticket takes no more files.
+    let closed = kind == WorkKind::Ticket && page.status == "closed";
+    page.upload = (!closed && ctx.grants.allows(kind.module(), Action::Upload))
+        .then(|| format!("{base}/{id}/files"));
+    Ok(page)
 }
 
 pub(crate) async fn portal_find<K: Kind>(
@@ -777,6 +780,7 @@ struct StaffPage {
     thread: Option<Thread>,
     why: Why,
     files: Vec<crate::files::FileView>,
+    files_action: String,
 }
 
 impl StaffPage {
@@ -978,6 +982,7 @@ async fn staff_page(
         thread: None,
         why: Why::default(),
         files: vec![],
+        files_action: String::new(),
     })
 }
 
@@ -1099,10 +1104,9 @@ async fn staff_show(
         thread.button = "Send";
     }
     page.thread = Some(thread);
-    if kind == WorkKind::Ticket {
-        page.files =
-            crate::files::views(&courtyard_app::files::staff_files(&s.app, "ticket", &id).await?);
-    }
+    page.files =
+        crate::files::views(&courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?);
+    page.files_action = format!("{}/{id}/files", staff_base(kind));
     page.why.portal_users = users;
     if !f.as_user.is_empty() {
         page.why.explanation = Some(work::explain(&s.app, kind, &id, &f.as_user).await?);

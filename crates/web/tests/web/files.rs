@@ -376,3 +376,135 @@ async fn customers_and_staff_upload_and_download_files_on_a_ticket_through_the_p
     })
     .await;
 }
+
+#[tokio::test]
+async fn files_attach_to_every_record_type_hidden_until_shared() {
+    on_each_backend(|t| async move {
+        use courtyard_app::domain::records::SalesKind;
+        let set = t
+            .permission_set(
+                "All",
+                &[
+                    "quotes:view",
+                    "sales_orders:view",
+                    "invoices:view",
+                    "jobs:view",
+                    "jobs:upload",
+                    "projects:view",
+                    "projects:upload",
+                    "tasks:view",
+                    "tasks:upload",
+                    "my_details:view",
+                ],
+            )
+            .await;
+        let acme = t.company("Acme", "all").await;
+        let ada_id = t.active(&acme, "Ada", "ada@acme.example", &set).await;
+        let project = t.project(&acme, &[&ada_id], true, "Extension").await;
+        let records = [
+            (
+                "quotes",
+                t.sales_doc(SalesKind::Quote, &acme, None, "sent", "2026-03-01", "5")
+                    .await,
+            ),
+            (
+                "orders",
+                t.sales_doc(
+                    SalesKind::Order,
+                    &acme,
+                    None,
+                    "confirmed",
+                    "2026-03-01",
+                    "5",
+                )
+                .await,
+            ),
+            (
+                "invoices",
+                t.invoice(&acme, None, "unpaid", "2026-03-01", "5").await,
+            ),
+            ("jobs", t.job(&acme, None, "Survey").await),
+            ("projects", project.clone()),
+            ("tasks", t.task(&project, Some(&ada_id), "Sign off").await),
+        ];
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        let mut ada = t.portal_browser("ada@acme.example").await;
+        for (base, id) in &records {
+            let name = format!("{base}-plan.pdf");
+            let r = upload(
+                &mut staff,
+                &format!("/staff/{base}/{id}/files"),
+                &name,
+                PDF,
+                true,
+            )
+            .await;
+            r.assert_status(303);
+            assert_eq!(
+                r.location(),
+                format!("/staff/{base}/{id}?done=uploaded#files")
+            );
+            let page = staff.get(&format!("/staff/{base}/{id}")).await;
+            page.assert_contains(&name).assert_contains("Not shared");
+            // Hidden from the customer until shared.
+            let portal = ada.get(&format!("/{base}/{id}")).await;
+            portal.assert_status(200);
+            assert!(!portal.body.contains(&name), "{base}: unshared file shown");
+            let file = page
+                .body
+                .split("/staff/files/")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap()
+                .to_owned();
+            ada.get(&format!("/files/{file}")).await.assert_status(404);
+            staff
+                .post(&format!("/staff/files/{file}/share"), &[("shared", "1")])
+                .await
+                .assert_status(303);
+            ada.get(&format!("/{base}/{id}"))
+                .await
+                .assert_contains(&name);
+            let d = ada.get(&format!("/files/{file}")).await;
+            d.assert_status(200);
+            assert_eq!(d.raw, PDF);
+        }
+        // Customers upload where their permission set says so: jobs,
+        // projects and tasks here; never onto quotes, orders or invoices.
+        for (base, id) in &records {
+            let r = upload(
+                &mut ada,
+                &format!("/{base}/{id}/files"),
+                "mine.pdf",
+                PDF,
+                true,
+            )
+            .await;
+            if ["jobs", "projects", "tasks"].contains(base) {
+                r.assert_status(303);
+                ada.get(r.location()).await.assert_contains("mine.pdf");
+            } else {
+                assert!(
+                    [404, 405].contains(&r.status.as_u16()),
+                    "{base}: customer upload got {}",
+                    r.status
+                );
+            }
+        }
+        // A refused file re-shows the record with the reason.
+        let (_, job) = &records[3];
+        upload(
+            &mut ada,
+            &format!("/jobs/{job}/files"),
+            "empty.pdf",
+            b"",
+            true,
+        )
+        .await
+        .assert_status(422)
+        .assert_contains("empty");
+    })
+    .await;
+}

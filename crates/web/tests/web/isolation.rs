@@ -67,6 +67,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                     "tasks:comment",
                     "tickets:create",
                     "tickets:comment",
+                    "documents:view",
                     "my_details:edit",
                 ],
             )
@@ -228,6 +229,53 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                 (id, name.to_owned())
             }
         };
+        // Documents: hidden, Olly's own, the company's, a hidden project's, Rival's.
+        let doc = |title: &'static str, audience: &'static str, target: String, shared: bool| {
+            let (staff, pdf) = (&staff, pdf.clone());
+            let t = &t;
+            async move {
+                let mut form = courtyard_app::documents::DocumentForm {
+                    title: title.into(),
+                    audience: audience.into(),
+                    shared,
+                    ..Default::default()
+                };
+                match audience {
+                    "company" => form.company_id = target,
+                    "contact" => form.contact_id = target,
+                    _ => form.project_id = target,
+                }
+                let id = courtyard_app::documents::staff_upload(
+                    &t.app,
+                    staff,
+                    &form,
+                    &format!("{title}.pdf"),
+                    pdf,
+                )
+                .await
+                .unwrap();
+                let file = courtyard_app::documents::staff_find(&t.app, &id)
+                    .await
+                    .unwrap()
+                    .file_id;
+                ((Documents, id), (file, format!("{title}.pdf")))
+            }
+        };
+        let (acme_doc_hidden, acme_doc_hidden_file) =
+            doc("Acme unshared doc", "company", acme.clone(), false).await;
+        let (acme_doc_olly, acme_doc_olly_file) =
+            doc("Acme doc for Olly", "contact", olly_c.clone(), true).await;
+        let (acme_doc_company, acme_doc_company_file) =
+            doc("Acme company doc", "company", acme.clone(), true).await;
+        let (acme_doc_secret, acme_doc_secret_file) = doc(
+            "Acme secret project doc",
+            "project",
+            acme_hidden.1.clone(),
+            true,
+        )
+        .await;
+        let (rival_doc, rival_doc_file) =
+            doc("Rival company doc", "company", rival.clone(), true).await;
         let acme_hidden_file = file(acme_ticket.1.clone(), "acme-hidden.pdf", false).await;
         let acme_shared_file = file(acme_ticket.1.clone(), "acme-shared.pdf", true).await;
         let rival_file = file(rival_ticket.1.clone(), "rival-shared.pdf", true).await;
@@ -241,18 +289,32 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
             &rival_ticket,
             &rival_project,
             &rival_task,
+            &rival_doc,
         ];
         let acme_hidden_all = [
             &acme_draft,
             &acme_quote_draft,
             &acme_hidden,
             &acme_hidden_task,
+            &acme_doc_hidden,
+            &acme_doc_secret,
         ];
         let roles = vec![
             Role {
                 email: "ada@acme.example",
-                foreign: foreign(&t, &with(&acme_hidden_all, &rival_all)).await,
-                files: vec![acme_hidden_file.clone(), rival_file.clone()],
+                foreign: foreign(
+                    &t,
+                    &with(&with(&acme_hidden_all, &rival_all), &[&acme_doc_olly]),
+                )
+                .await,
+                files: vec![
+                    acme_hidden_file.clone(),
+                    rival_file.clone(),
+                    acme_doc_hidden_file.clone(),
+                    acme_doc_olly_file.clone(),
+                    acme_doc_secret_file.clone(),
+                    rival_doc_file.clone(),
+                ],
             },
             Role {
                 // Own scope: colleagues' records, and a project she is not a member of.
@@ -278,6 +340,9 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                     acme_hidden_file.clone(),
                     acme_shared_file.clone(),
                     rival_file.clone(),
+                    acme_doc_hidden_file.clone(),
+                    acme_doc_secret_file.clone(),
+                    rival_doc_file.clone(),
                 ],
             },
             Role {
@@ -295,11 +360,21 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                             &acme_job,
                             &acme_project,
                             &acme_task,
+                            &acme_doc_company,
+                            &acme_doc_olly,
                         ],
                     ),
                 )
                 .await,
-                files: vec![acme_hidden_file.clone(), rival_file.clone()],
+                files: vec![
+                    acme_hidden_file.clone(),
+                    rival_file.clone(),
+                    acme_doc_hidden_file.clone(),
+                    acme_doc_olly_file.clone(),
+                    acme_doc_company_file.clone(),
+                    acme_doc_secret_file.clone(),
+                    rival_doc_file.clone(),
+                ],
             },
             Role {
                 email: "eve@rival.example",
@@ -316,11 +391,20 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                             &acme_ticket,
                             &acme_project,
                             &acme_task,
+                            &acme_doc_company,
+                            &acme_doc_olly,
                         ],
                     ),
                 )
                 .await,
-                files: vec![acme_hidden_file.clone(), acme_shared_file.clone()],
+                files: vec![
+                    acme_hidden_file.clone(),
+                    acme_shared_file.clone(),
+                    acme_doc_hidden_file.clone(),
+                    acme_doc_olly_file.clone(),
+                    acme_doc_company_file.clone(),
+                    acme_doc_secret_file.clone(),
+                ],
             },
         ];
 
@@ -371,14 +455,23 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                         }
                     }
                     Exposure::List(module) => {
-                        let r = b.get(route.path).await;
-                        requests += 1;
-                        for fo in role.foreign.iter().filter(|f| f.module == module) {
-                            if r.body.contains(&fo.marker) || r.body.contains(&fo.id) {
-                                leaks.push(format!(
-                                    "{} GET {} shows {}",
-                                    role.email, route.path, fo.marker
-                                ));
+                        // Documents: each of the portal's folders.
+                        let pages: &[&str] = if module == Documents {
+                            &["", "?folder=private", "?folder=project"]
+                        } else {
+                            &[""]
+                        };
+                        for q in pages {
+                            let path = format!("{}{q}", route.path);
+                            let r = b.get(&path).await;
+                            requests += 1;
+                            for fo in role.foreign.iter().filter(|f| f.module == module) {
+                                if r.body.contains(&fo.marker) || r.body.contains(&fo.id) {
+                                    leaks.push(format!(
+                                        "{} GET {path} shows {}",
+                                        role.email, fo.marker
+                                    ));
+                                }
                             }
                         }
                     }
@@ -467,6 +560,16 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
         ada.get(&format!("/files/{}", acme_shared_file.0))
             .await
             .assert_status(200);
+        ada.get("/documents?folder=private")
+            .await
+            .assert_contains("Acme company doc");
+        ada.get(&format!("/files/{}", acme_doc_company_file.0))
+            .await
+            .assert_status(200);
+        olly_b
+            .get("/documents?folder=private")
+            .await
+            .assert_contains("Acme doc for Olly");
         let mut eve_b = t.portal_browser("eve@rival.example").await;
         eve_b
             .get(&format!("/files/{}", rival_file.0))
@@ -481,10 +584,14 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
             portal_route_table().len(),
             leaks.len()
         );
-        let lists = portal_route_table()
+        let lists: usize = portal_route_table()
             .iter()
-            .filter(|r| matches!(r.exposure, Exposure::List(_)))
-            .count();
+            .map(|r| match r.exposure {
+                Exposure::List(Module::Documents) => 3,
+                Exposure::List(_) => 1,
+                _ => 0,
+            })
+            .sum();
         let accounts = portal_route_table()
             .iter()
             .filter(|r| {

@@ -481,6 +481,13 @@ impl TestApp {
                     .number
             }
             M::Tasks => work::find_task(&mut conn, id, None).await.unwrap().number,
+            // Documents have no number: their title identifies them.
+            M::Documents => {
+                courtyard_app::db::documents::find(&mut conn, id, None)
+                    .await
+                    .unwrap()
+                    .title
+            }
             other => panic!("no records in {other:?}"),
         }
     }
