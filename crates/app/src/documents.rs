@@ -13,7 +13,7 @@ use courtyard_domain::files::display_name;
 use courtyard_domain::policy::Explanation;
 use courtyard_domain::{Action, Module};
 
-use crate::auth::{PortalContext, StaffContext};
+use crate::auth::PortalContext;
 use crate::error::Problems;
 use crate::records::{self, commit, scope};
 use crate::{App, AppError, AppResult};
@@ -288,7 +288,7 @@ impl DocumentForm {
 /// Staff add a document with its file.
 pub async fn staff_upload(
     app: &App,
-    ctx: &StaffContext,
+    by: &courtyard_db::staff::StaffUser,
     form: &DocumentForm,
     raw_name: &str,
     bytes: Bytes,
@@ -320,8 +320,8 @@ pub async fn staff_upload(
         size: bytes.len() as i64,
         shared: fields.shared,
         uploaded_by_kind: "staff",
-        uploaded_by_id: &ctx.staff.id,
-        uploaded_by_name: &ctx.staff.name,
+        uploaded_by_id: &by.id,
+        uploaded_by_name: &by.name,
     };
     let staged = crate::files::put_bytes(app, &f, bytes).await?;
     let written = async {

@@ -263,7 +263,7 @@ pub fn staff_base(record_type: &str) -> &'static str {
 /// Staff attach a file to any record; hidden from the portal until shared.
 pub async fn staff_upload(
     app: &App,
-    ctx: &StaffContext,
+    by: &courtyard_db::staff::StaffUser,
     record_type: &str,
     record_id: &str,
     raw_name: &str,
@@ -288,8 +288,8 @@ pub async fn staff_upload(
             size: bytes.len() as i64,
             shared: false,
             uploaded_by_kind: "staff",
-            uploaded_by_id: &ctx.staff.id,
-            uploaded_by_name: &ctx.staff.name,
+            uploaded_by_id: &by.id,
+            uploaded_by_name: &by.name,
         },
         bytes,
     )

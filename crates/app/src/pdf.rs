@@ -204,6 +204,13 @@ pub async fn remove_logo(app: &App) -> AppResult<()> {
     Ok(())
 }
 
+/// One render on the PDF pool at start-up (docs/adr/0010).
+pub async fn warm_up(app: &App) {
+    if let Err(e) = app.pdf.run(courtyard_pdf::warm_up).await {
+        tracing::warn!(error = %e, "the PDF warm-up render failed");
+    }
+}
+
 fn busy(e: PoolError) -> AppError {
     match e {
         PoolError::Busy(_) => AppError::Busy(

@@ -302,6 +302,10 @@ async fn serve(mut config: Config, demo: Option<()>) -> anyhow::Result<()> {
         }
         Err(e) => tracing::warn!(error = %e, "could not sweep file leftovers"),
     }
+    // Fonts, Typst's library and caches warm before the first customer
+    // waits for a PDF; in the background, so start-up is not held up.
+    let warm = app.clone();
+    tokio::spawn(async move { courtyard_app::pdf::warm_up(&warm).await });
 
     if demo.is_some() {
         let logins = demo::seed(&app).await.map_err(app_error)?;

@@ -29,6 +29,22 @@ pub fn thumbnail(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out.into_inner())
 }
 
+/// A made-up picture (a plan-like grid on a tinted ground), PNG: for the
+/// demo's photos and drawings.
+pub fn sample_png(width: u32, height: u32, tint: [u8; 3]) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        if x % 40 == 0 || y % 40 == 0 || (x + y) % 97 == 0 {
+            image::Rgb([tint[0] / 2, tint[1] / 2, tint[2] / 2])
+        } else {
+            image::Rgb(tint)
+        }
+    });
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, ImageFormat::Png)
+        .expect("writing a PNG to memory");
+    out.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -537,7 +537,7 @@ pub(crate) async fn create(
     let upload = read_form(m).await;
     let form = form_of(|k| upload.get(k));
     let result = match upload.file {
-        Ok((name, bytes)) => documents::staff_upload(&s.app, &ctx, &form, &name, bytes).await,
+        Ok((name, bytes)) => documents::staff_upload(&s.app, &ctx.staff, &form, &name, bytes).await,
         Err(p) => Err(AppError::field("file", p.message(&s))),
     };
     match result {

@@ -29,6 +29,8 @@ pub(crate) struct FileView {
     pub shared: bool,
     /// A short type tag shown as the file's icon: PDF, IMG, TXT, …
     pub tag: &'static str,
+    /// Whether an image thumbnail replaces the tag.
+    pub thumb: bool,
 }
 
 pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
@@ -48,6 +50,7 @@ pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
                 Some(FileKind::Xlsx) => "XLS",
                 _ => "TXT",
             },
+            thumb: f.thumb_key.is_some(),
         })
         .collect()
 }
@@ -246,7 +249,7 @@ pub(crate) async fn staff_upload<H: Host>(
         Ok(x) => x,
         Err(p) => return Ok(p.into_response(&s)),
     };
-    match files::staff_upload(&s.app, &ctx, H::RECORD_TYPE, &id, &name, bytes).await {
+    match files::staff_upload(&s.app, &ctx.staff, H::RECORD_TYPE, &id, &name, bytes).await {
         Ok(_) => {
             let page = staff_page(H::RECORD_TYPE, &id).ok_or(AppError::NotFound)?;
             Ok(Redirect::to(&format!("{page}?done=uploaded#files")).into_response())

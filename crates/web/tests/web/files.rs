@@ -156,7 +156,7 @@ async fn uploads_are_checked_hidden_until_shared_and_downloaded_through_the_reco
         let staff = staff_ctx(&t).await;
         let plan = files::staff_upload(
             &t.app,
-            &staff,
+            &staff.staff,
             "ticket",
             &ticket,
             "plan.pdf",
@@ -183,7 +183,7 @@ async fn uploads_are_checked_hidden_until_shared_and_downloaded_through_the_reco
         // Shared, but on another company's ticket: still not found for Ada.
         let theirs = files::staff_upload(
             &t.app,
-            &staff,
+            &staff.staff,
             "ticket",
             &rival_ticket,
             "r.pdf",
@@ -209,7 +209,7 @@ async fn the_sweep_removes_bytes_no_row_points_at_and_keeps_the_rest() {
         let staff = staff_ctx(&t).await;
         let kept = files::staff_upload(
             &t.app,
-            &staff,
+            &staff.staff,
             "ticket",
             &ticket,
             "a.pdf",

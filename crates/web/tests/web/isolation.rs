@@ -219,10 +219,16 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
             let (staff, pdf) = (&staff, pdf.clone());
             let t = &t;
             async move {
-                let id =
-                    courtyard_app::files::staff_upload(&t.app, staff, "ticket", &ticket, name, pdf)
-                        .await
-                        .unwrap();
+                let id = courtyard_app::files::staff_upload(
+                    &t.app,
+                    &staff.staff,
+                    "ticket",
+                    &ticket,
+                    name,
+                    pdf,
+                )
+                .await
+                .unwrap();
                 courtyard_app::files::set_shared(&t.app, &id, shared)
                     .await
                     .unwrap();
@@ -247,7 +253,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                 }
                 let id = courtyard_app::documents::staff_upload(
                     &t.app,
-                    staff,
+                    &staff.staff,
                     &form,
                     &format!("{title}.pdf"),
                     pdf,
