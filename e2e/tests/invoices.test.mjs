@@ -242,6 +242,17 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
     assert.match(totals, /Total\s+£240\.00/);
     assert.match(await page.locator('table.lines').innerText(), /Brand workshop/);
 
+    // The PDF downloads as a file named after the invoice (its text is
+    // checked by the Rust tests).
+    const [pdfDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download PDF' }).click(),
+    ]);
+    assert.equal(pdfDownload.suggestedFilename(), `${bravo.number}.pdf`);
+    const pdf = fs.readFileSync(await pdfDownload.path());
+    assert.equal(pdf.subarray(0, 5).toString(), '%PDF-', 'a PDF file');
+    assert.ok(pdf.length > 5000, `a PDF with fonts and content, got ${pdf.length} bytes`);
+
     // 5. Another company's invoice and a draft do not exist for this customer.
     await visit(page, `/invoices/${echo.id}`, { expect: 404 });
     assert.doesNotMatch(await page.locator('body').innerText(), /Echo|Another customer/);

@@ -16,6 +16,7 @@ import {
   createPerson,
   invitationLink,
   invitePerson,
+  LIMITED_GRANTS,
   portalLogin,
   staffLogin,
 } from '../lib/flows.mjs';
@@ -83,7 +84,9 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
     // The demo-like setup of the invitation test, plus a second person without access.
     const setup = await open(VIEWPORTS[1]);
     await staffLogin(setup, server);
-    const invited = await invitePerson(setup, server);
+    const invited = await invitePerson(setup, server, {
+      grants: [...LIMITED_GRANTS, 'documents:view', 'documents:upload'],
+    });
     const link = invitationLink(invited.invitation);
     const otherId = await createPerson(setup, {
       firstName: 'Sam',
@@ -128,6 +131,18 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
       });
     }
 
+    // A public document with a thumbnail-less PDF, for the Documents pages.
+    await setup.goto('/staff/documents/new?audience=public');
+    await setup.fill('#title', 'Customer handbook');
+    await setup.fill('#description', 'How we work, who to call and what to expect.');
+    await setup.setInputFiles('#file', {
+      name: 'customer-handbook.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n'),
+    });
+    await setup.check('input[name=shared]');
+    await Promise.all([setup.waitForURL(/\/staff\/documents\/[^/]+\?done=created/), setup.getByRole('button', { name: 'Add document' }).click()]);
+
     // Pages without a login, including the invitation (viewing it does not use it up).
     for (const vp of VIEWPORTS) {
       const page = await open(vp);
@@ -150,6 +165,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
       await shoot(portal, vp, 'portal-invoice', `/invoices/${invoice.id}`);
       await shoot(portal, vp, 'portal-tickets', '/tickets');
       await shoot(portal, vp, 'portal-ticket-new', '/tickets/new');
+      await shoot(portal, vp, 'portal-documents', '/documents');
 
       const staff = await open(vp);
       await staffLogin(staff, server);
@@ -176,6 +192,11 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
       await shoot(staff, vp, 'staff-tasks', '/staff/tasks');
       await shoot(staff, vp, 'staff-tickets', '/staff/tickets');
       await shoot(staff, vp, 'staff-ticket-new', '/staff/tickets/new');
+      await shoot(staff, vp, 'staff-documents', '/staff/documents');
+      await shoot(staff, vp, 'staff-document-new', '/staff/documents/new');
+      await shoot(staff, vp, 'staff-settings-documents', '/staff/settings/documents');
+      await shoot(staff, vp, 'staff-template-new', '/staff/templates/new?kind=invoice');
+      await shoot(staff, vp, 'staff-notifications', '/staff/notifications');
     }
   } finally {
     for (const c of contexts) await c.close();
@@ -184,7 +205,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
   for (const o of overflow) t.diagnostic(`horizontal overflow: ${o}`);
   t.diagnostic(`screenshots in ${SHOTS}`);
   assert.deepEqual(failures, [], `pages with server errors or console errors:\n${failures.join('\n')}`);
-  const expected = 34 * VIEWPORTS.length;
+  const expected = 40 * VIEWPORTS.length;
   const written = fs.readdirSync(SHOTS).filter((f) => /-(phone|desktop)\.png$/.test(f));
   assert.ok(written.length >= expected, `expected ${expected} screenshots, found ${written.length}`);
 });
