@@ -66,10 +66,19 @@ pub struct Config {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FilesConfig {
-    /// `local` (default: `<data_dir>/files`) or `memory` (tests).
+    /// `local` (default: `<data_dir>/files`), `s3` or `memory` (tests).
     pub store: String,
     /// Largest file accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// S3-compatible storage (`store = "s3"`): the bucket, the endpoint
+    /// (empty for AWS), the region and the credentials.
+    pub s3_bucket: String,
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: Option<Secret>,
+    /// Allow a plain `http://` endpoint (a server on your own network).
+    pub s3_allow_http: bool,
 }
 
 impl Default for FilesConfig {
@@ -77,6 +86,12 @@ impl Default for FilesConfig {
         Self {
             store: "local".into(),
             max_upload_bytes: 10 * 1024 * 1024,
+            s3_bucket: String::new(),
+            s3_endpoint: String::new(),
+            s3_region: String::new(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: None,
+            s3_allow_http: false,
         }
     }
 }
@@ -208,6 +223,23 @@ impl Config {
         Ok(config)
     }
 
+    /// The S3 settings of `[files]`, for the file store.
+    pub fn s3_settings(&self) -> courtyard_files::S3Settings {
+        let f = &self.files;
+        courtyard_files::S3Settings {
+            bucket: f.s3_bucket.clone(),
+            endpoint: f.s3_endpoint.clone(),
+            region: f.s3_region.clone(),
+            access_key_id: f.s3_access_key_id.clone(),
+            secret_access_key: f
+                .s3_secret_access_key
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_default(),
+            allow_http: f.s3_allow_http,
+        }
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: String| Err(ConfigError::Invalid(m));
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
@@ -230,6 +262,29 @@ impl Config {
             other => {
                 return bad(format!(
                     "mail.transport: unknown transport {other:?} (file, smtp or memory)"
+                ))
+            }
+        }
+        match self.files.store.as_str() {
+            "local" | "memory" => {}
+            "s3" => {
+                let f = &self.files;
+                if f.s3_bucket.is_empty()
+                    || f.s3_access_key_id.is_empty()
+                    || f.s3_secret_access_key.is_none()
+                {
+                    return bad("files.s3_bucket, files.s3_access_key_id and files.s3_secret_access_key are required when files.store is s3".into());
+                }
+                if f.s3_endpoint.starts_with("http://") && !f.s3_allow_http {
+                    return bad("files.s3_endpoint is plain http: set files.s3_allow_http = true if that is intended".into());
+                }
+                if let Err(e) = courtyard_files::FileStore::s3(&self.s3_settings()) {
+                    return bad(format!("files: the S3 settings are not usable: {e}"));
+                }
+            }
+            other => {
+                return bad(format!(
+                    "files.store: unknown store {other:?} (local, s3 or memory)"
                 ))
             }
         }
@@ -370,6 +425,30 @@ mod tests {
         assert_eq!(c.auth.account_failures, 9);
         assert!(c.log_json);
         assert_eq!(c.auth.invitation_ttl_hours, 72);
+    }
+
+    #[test]
+    fn s3_storage_needs_its_settings() {
+        let e = Config::load(None, env(&[("COURTYARD_FILES__STORE", "s3")])).unwrap_err();
+        assert!(e.to_string().contains("files.s3_bucket"), "{e}");
+        let base = [
+            ("COURTYARD_FILES__STORE", "s3"),
+            ("COURTYARD_FILES__S3_BUCKET", "files"),
+            ("COURTYARD_FILES__S3_ACCESS_KEY_ID", "AKIA1"),
+            ("COURTYARD_FILES__S3_SECRET_ACCESS_KEY", "sekrit-value"),
+        ];
+        let mut http = base.to_vec();
+        http.push(("COURTYARD_FILES__S3_ENDPOINT", "http://10.0.0.5:9000"));
+        let e = Config::load(None, env(&http)).unwrap_err();
+        assert!(e.to_string().contains("s3_allow_http"), "{e}");
+        http.push(("COURTYARD_FILES__S3_ALLOW_HTTP", "true"));
+        let c = Config::load(None, env(&http)).unwrap();
+        assert!(
+            !format!("{c:?}").contains("sekrit-value"),
+            "the secret never prints"
+        );
+        let e = Config::load(None, env(&[("COURTYARD_FILES__STORE", "ftp")])).unwrap_err();
+        assert!(e.to_string().contains("local, s3 or memory"), "{e}");
     }
 
     #[test]

@@ -71,16 +71,24 @@ impl App {
         Self {
             db,
             mailer,
-            files: match config.files.store.as_str() {
-                "memory" => courtyard_files::FileStore::memory(),
-                _ => courtyard_files::FileStore::local(&config.data_dir.join("files")),
-            },
+            files: Self::file_store(&config),
             config: Arc::new(config),
             clock: Clock::default(),
             hasher: PasswordHasher::new(),
             // A person waits for each PDF: past 32 queued, say "try again".
             pdf: pool::WorkPool::new("pdf", 32, pool::Priority::Low, true),
             images: pool::WorkPool::new("thumbs", 64, pool::Priority::Low, false),
+        }
+    }
+
+    /// The file store the configuration asks for (S3 settings were checked,
+    /// by building the store, when the configuration was loaded).
+    fn file_store(config: &Config) -> courtyard_files::FileStore {
+        match config.files.store.as_str() {
+            "memory" => courtyard_files::FileStore::memory(),
+            "s3" => courtyard_files::FileStore::s3(&config.s3_settings())
+                .expect("S3 settings checked by Config::validate"),
+            _ => courtyard_files::FileStore::local(&config.data_dir.join("files")),
         }
     }
 

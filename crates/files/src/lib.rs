@@ -1,5 +1,5 @@
 //! File bytes behind the `object_store` crate: a local directory by default,
-//! memory in tests (S3-compatible storage comes by configuration later).
+//! S3-compatible storage by configuration, memory in tests.
 //! Keys are made by the application, never from user input. A put is
 //! atomic on the local store (a staged file renamed into place), so no
 //! partial file is ever visible; staged files left by a crash, and bytes no
@@ -38,6 +38,19 @@ pub struct FileStore {
     root: Option<PathBuf>,
 }
 
+/// Where an S3-compatible bucket is and how to sign for it.
+#[derive(Clone, Default)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Empty for AWS itself; e.g. `https://s3.eu-central-003.backblazeb2.com`.
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// Allow an `http://` endpoint (a server on the same network).
+    pub allow_http: bool,
+}
+
 /// A stored object: its key and when it was last written (unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
@@ -52,6 +65,29 @@ impl FileStore {
             inner: Arc::new(tokio::sync::OnceCell::new()),
             root: Some(dir.to_path_buf()),
         }
+    }
+
+    /// An S3-compatible bucket. Building it does not connect; the first
+    /// request does. A PUT to S3 is atomic, so nothing is staged.
+    pub fn s3(s: &S3Settings) -> Result<Self> {
+        let mut b = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(&s.bucket)
+            .with_region(if s.region.is_empty() {
+                "us-east-1"
+            } else {
+                &s.region
+            })
+            .with_access_key_id(&s.access_key_id)
+            .with_secret_access_key(&s.secret_access_key)
+            .with_allow_http(s.allow_http);
+        if !s.endpoint.is_empty() {
+            b = b.with_endpoint(&s.endpoint);
+        }
+        let store: Arc<dyn ObjectStore> = Arc::new(b.build()?);
+        Ok(Self {
+            inner: Arc::new(tokio::sync::OnceCell::new_with(Some(store))),
+            root: None,
+        })
     }
 
     /// In memory: tests.

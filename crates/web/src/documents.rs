@@ -330,6 +330,25 @@ pub(crate) async fn portal_upload(
 
 // ---- staff ----
 
+/// The newest documents of a company or a person, for their staff page.
+pub(crate) async fn staff_documents_of(
+    s: &AppState,
+    company_id: Option<&str>,
+    contact_id: Option<&str>,
+) -> WebResult<Vec<DocView>> {
+    let rows = documents::staff_list(
+        &s.app,
+        &DocumentFilter {
+            company_id: company_id.map(str::to_owned),
+            contact_id: contact_id.map(str::to_owned),
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(views(&rows))
+}
+
 #[derive(Deserialize, Default)]
 pub(crate) struct StaffQuery {
     folder: Option<String>,

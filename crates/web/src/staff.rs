@@ -490,6 +490,9 @@ struct CompanyPage {
     errors: Errors,
     people: Vec<Contact>,
     access_options: &'static [CompanyPortalAccess],
+    /// The company's documents (its own, its people's, its projects').
+    documents: Vec<crate::documents::DocView>,
+    add_document: String,
 }
 
 fn company_page(
@@ -513,6 +516,8 @@ fn company_page(
         errors,
         people,
         access_options: CompanyPortalAccess::ALL,
+        documents: vec![],
+        add_document: String::new(),
     }
 }
 
@@ -578,11 +583,13 @@ async fn find_company(
         &s,
         &csrf,
         &ctx,
-        Some(id),
+        Some(id.clone()),
         CompanyForm::from_company(&c),
         Errors::default(),
         people,
     );
+    page.documents = crate::documents::staff_documents_of(&s, Some(&id), None).await?;
+    page.add_document = format!("/staff/documents/new?audience=company&company_id={id}");
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
@@ -676,6 +683,9 @@ struct PersonPage {
     access_options: &'static [ContactPortalAccess],
     portal_user: Option<PortalUser>,
     can_manage: bool,
+    /// Documents for this person.
+    documents: Vec<crate::documents::DocView>,
+    add_document: String,
 }
 
 async fn person_page(
@@ -711,6 +721,8 @@ async fn person_page(
         access_options: ContactPortalAccess::ALL,
         portal_user,
         can_manage: ctx.role.can_manage_portal(),
+        documents: vec![],
+        add_document: String::new(),
     })
 }
 
@@ -755,11 +767,13 @@ async fn find_person(
         &s,
         &csrf,
         &ctx,
-        Some(id),
+        Some(id.clone()),
         ContactForm::from_contact(&c),
         Errors::default(),
     )
     .await?;
+    page.documents = crate::documents::staff_documents_of(&s, None, Some(&id)).await?;
+    page.add_document = format!("/staff/documents/new?audience=contact&contact_id={id}");
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
