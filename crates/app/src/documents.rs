@@ -165,6 +165,7 @@ pub async fn portal_upload(
         uploaded_by_kind: "portal",
         uploaded_by_id: &ctx.user.id,
         uploaded_by_name: &ctx.user.full_name(),
+        comment_id: None,
     };
     let staged = crate::files::put_bytes(app, &f, bytes).await?;
     // The document, its file row and the staff notice in one transaction.
@@ -322,6 +323,7 @@ pub async fn staff_upload(
         uploaded_by_kind: "staff",
         uploaded_by_id: &by.id,
         uploaded_by_name: &by.name,
+        comment_id: None,
     };
     let staged = crate::files::put_bytes(app, &f, bytes).await?;
     let written = async {

@@ -194,6 +194,7 @@ pub async fn portal_upload(
     record_id: &str,
     raw_name: &str,
     bytes: Bytes,
+    note: &str,
 ) -> AppResult<String> {
     let info = {
         let mut conn = app.db.conn().await?;
@@ -201,6 +202,16 @@ pub async fn portal_upload(
     };
     let module = module_of(record_type).ok_or(AppError::NotFound)?;
     records::require(ctx, module, Action::Upload)?;
+    // A message with the file is a comment the file belongs to.
+    let note = if note.trim().is_empty() {
+        None
+    } else {
+        records::require(ctx, module, Action::Comment)?;
+        Some(
+            records::comment_body(note)
+                .map_err(|_| AppError::field("note", "Keep the message under 5,000 characters."))?,
+        )
+    };
     let name = display_name(raw_name);
     let kind = check(app, &name, &bytes)?;
     let key = new_key();
@@ -219,12 +230,34 @@ pub async fn portal_upload(
         uploaded_by_kind: "portal",
         uploaded_by_id: &ctx.user.id,
         uploaded_by_name: &ctx.user.full_name(),
+        comment_id: None,
     };
     let staged = put_bytes(app, &f, bytes).await?;
-    // The row and the staff notice in one transaction.
+    // The message, the row and the staff notice in one transaction.
     let written = async {
         let mut tx = app.db.begin().await?;
-        let id = db_files::insert(&mut tx, &f, staged.thumb_key.as_deref(), app.now()).await?;
+        let now = app.now();
+        let comment = match &note {
+            Some(body) => {
+                if record_type == "ticket"
+                    && !work::customer_replied(&mut tx, record_id, now).await?
+                {
+                    return Err(AppError::Conflict(
+                        "This ticket is closed. Open a new ticket and mention this one.".into(),
+                    ));
+                }
+                Some(
+                    records::add_portal_comment(&mut tx, ctx, record_type, record_id, body, now)
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        let f = NewFile {
+            comment_id: comment.as_deref(),
+            ..f
+        };
+        let id = db_files::insert(&mut tx, &f, staged.thumb_key.as_deref(), now).await?;
         crate::notify::customer_did(
             app,
             &mut tx,
@@ -269,31 +302,90 @@ pub async fn staff_upload(
     raw_name: &str,
     bytes: Bytes,
 ) -> AppResult<String> {
+    staff_attach(app, by, record_type, record_id, raw_name, bytes, "", false).await
+}
+
+/// Staff attach a file, perhaps with a message and shared at once. The
+/// message is a comment the file belongs to: public when the file is
+/// shared, an internal note while it is hidden.
+#[allow(clippy::too_many_arguments)]
+pub async fn staff_attach(
+    app: &App,
+    by: &courtyard_db::staff::StaffUser,
+    record_type: &str,
+    record_id: &str,
+    raw_name: &str,
+    bytes: Bytes,
+    note: &str,
+    share: bool,
+) -> AppResult<String> {
     let info = {
         let mut conn = app.db.conn().await?;
         record_info(&mut conn, None, record_type, record_id).await?
     };
+    let note = if note.trim().is_empty() {
+        None
+    } else {
+        Some(
+            records::comment_body(note)
+                .map_err(|_| AppError::field("note", "Keep the message under 5,000 characters."))?,
+        )
+    };
     let name = display_name(raw_name);
     let kind = check(app, &name, &bytes)?;
     let key = new_key();
-    store(
-        app,
-        NewFile {
-            key: &key,
-            record_type,
-            record_id,
-            company_id: info.company_id.as_deref(),
-            display_name: &name,
-            kind: kind.as_str(),
-            size: bytes.len() as i64,
-            shared: false,
-            uploaded_by_kind: "staff",
-            uploaded_by_id: &by.id,
-            uploaded_by_name: &by.name,
-        },
-        bytes,
-    )
-    .await
+    let f = NewFile {
+        key: &key,
+        record_type,
+        record_id,
+        company_id: info.company_id.as_deref(),
+        display_name: &name,
+        kind: kind.as_str(),
+        size: bytes.len() as i64,
+        shared: share,
+        uploaded_by_kind: "staff",
+        uploaded_by_id: &by.id,
+        uploaded_by_name: &by.name,
+        comment_id: None,
+    };
+    let staged = put_bytes(app, &f, bytes).await?;
+    let written = async {
+        let mut tx = app.db.begin().await?;
+        let now = app.now();
+        let comment = match &note {
+            Some(body) => {
+                let id = courtyard_db::records::add_comment(
+                    &mut tx,
+                    &courtyard_db::records::NewComment {
+                        record_type,
+                        record_id,
+                        author_kind: "staff",
+                        author_id: &by.id,
+                        author_name: &by.name,
+                        body,
+                        internal: !share,
+                    },
+                    now,
+                )
+                .await?;
+                if share && record_type == "ticket" {
+                    work::staff_replied(&mut tx, record_id, now).await?;
+                }
+                Some(id)
+            }
+            None => None,
+        };
+        let f = NewFile {
+            comment_id: comment.as_deref(),
+            ..f
+        };
+        let id = db_files::insert(&mut tx, &f, staged.thumb_key.as_deref(), now).await?;
+        commit(tx).await?;
+        AppResult::Ok(id)
+    }
+    .await;
+    staged.settle(app, &written).await;
+    written
 }
 
 /// Store a staff file that is not a record's (the business logo): checked
@@ -323,6 +415,7 @@ pub(crate) async fn store_plain(
             uploaded_by_kind: "staff",
             uploaded_by_id: &ctx.staff.id,
             uploaded_by_name: &ctx.staff.name,
+            comment_id: None,
         },
         bytes,
     )

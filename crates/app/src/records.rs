@@ -72,8 +72,8 @@ pub async fn add_portal_comment(
     record_id: &str,
     body: &str,
     now: i64,
-) -> AppResult<()> {
-    records::add_comment(
+) -> AppResult<String> {
+    Ok(records::add_comment(
         conn,
         &NewComment {
             record_type,
@@ -86,8 +86,7 @@ pub async fn add_portal_comment(
         },
         now,
     )
-    .await?;
-    Ok(())
+    .await?)
 }
 
 /// A staff comment; `internal` ones never reach the portal.

@@ -21,6 +21,8 @@ pub struct FileRow {
     pub created_at: i64,
     /// The thumbnail's key, for images.
     pub thumb_key: Option<String>,
+    /// The comment the file came with, if any.
+    pub comment_id: Option<String>,
 }
 
 pub struct NewFile<'a> {
@@ -35,10 +37,12 @@ pub struct NewFile<'a> {
     pub uploaded_by_kind: &'a str,
     pub uploaded_by_id: &'a str,
     pub uploaded_by_name: &'a str,
+    /// The comment the file came with, if any.
+    pub comment_id: Option<&'a str>,
 }
 
 const COLUMNS: &str = "id, key, record_type, record_id, company_id, display_name, kind, size, \
-    shared, uploaded_by_kind, uploaded_by_id, uploaded_by_name, created_at, thumb_key";
+    shared, uploaded_by_kind, uploaded_by_id, uploaded_by_name, created_at, thumb_key, comment_id";
 
 pub async fn insert(
     conn: &mut Conn,
@@ -48,7 +52,7 @@ pub async fn insert(
 ) -> Result<String> {
     let id = crate::new_id();
     sqlx::query(&format!(
-        "INSERT INTO files ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        "INSERT INTO files ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     ))
     .bind(&id)
     .bind(f.key)
@@ -64,6 +68,7 @@ pub async fn insert(
     .bind(f.uploaded_by_name)
     .bind(now)
     .bind(thumb_key)
+    .bind(f.comment_id)
     .execute(conn)
     .await?;
     Ok(id)

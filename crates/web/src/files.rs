@@ -31,6 +31,8 @@ pub(crate) struct FileView {
     pub tag: &'static str,
     /// Whether an image thumbnail replaces the tag.
     pub thumb: bool,
+    /// The message it came with, if any.
+    pub comment_id: Option<String>,
 }
 
 pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
@@ -51,6 +53,7 @@ pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
                 _ => "TXT",
             },
             thumb: f.thumb_key.is_some(),
+            comment_id: f.comment_id.clone(),
         })
         .collect()
 }
@@ -167,13 +170,11 @@ pub(crate) async fn portal_upload<K: crate::work::Kind>(
     let kind = K::KIND;
     // A record this person cannot see is not found, whatever was sent.
     files::portal_check(&s.app, &ctx, kind.as_str(), &id).await?;
-    let read = match m {
-        Ok(m) => read_file(m).await,
-        Err(_) => Err(UploadProblem::Missing),
-    };
-    let result = match read {
+    let form = crate::documents::read_form(m).await;
+    let note = form.get("note");
+    let result = match form.file {
         Ok((name, bytes)) => {
-            files::portal_upload(&s.app, &ctx, kind.as_str(), &id, &name, bytes).await
+            files::portal_upload(&s.app, &ctx, kind.as_str(), &id, &name, bytes, &note).await
         }
         Err(p) => Err(AppError::field("file", p.message(&s))),
     };
@@ -185,6 +186,11 @@ pub(crate) async fn portal_upload<K: crate::work::Kind>(
         .into_response()),
         Err(AppError::Invalid(e)) => {
             crate::work::page_with_error(&s, &csrf, &ctx, kind, &id, e[0].message.clone()).await
+        }
+        Err(AppError::Conflict(msg)) => {
+            let mut r = crate::work::page_with_error(&s, &csrf, &ctx, kind, &id, msg).await?;
+            *r.status_mut() = StatusCode::CONFLICT;
+            Ok(r)
         }
         Err(e) => Err(e.into()),
     }
@@ -241,15 +247,24 @@ pub(crate) async fn staff_upload<H: Host>(
     Path(id): Path<String>,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
-    let read = match m {
-        Ok(m) => read_file(m).await,
-        Err(_) => Err(UploadProblem::Missing),
-    };
-    let (name, bytes) = match read {
+    let form = crate::documents::read_form(m).await;
+    let (note, share) = (form.get("note"), form.get("shared") == "1");
+    let (name, bytes) = match form.file {
         Ok(x) => x,
         Err(p) => return Ok(p.into_response(&s)),
     };
-    match files::staff_upload(&s.app, &ctx.staff, H::RECORD_TYPE, &id, &name, bytes).await {
+    match files::staff_attach(
+        &s.app,
+        &ctx.staff,
+        H::RECORD_TYPE,
+        &id,
+        &name,
+        bytes,
+        &note,
+        share,
+    )
+    .await
+    {
         Ok(_) => {
             let page = staff_page(H::RECORD_TYPE, &id).ok_or(AppError::NotFound)?;
             Ok(Redirect::to(&format!("{page}?done=uploaded#files")).into_response())

@@ -299,16 +299,21 @@ impl ListPage {
 
 /// A comment as shown.
 pub(crate) struct CommentView {
+    pub id: String,
     pub author: String,
     pub when: String,
     pub body: String,
     pub internal: bool,
     pub from_staff: bool,
+    /// Files that came with the message: (file id, name, type tag).
+    pub files: Vec<(String, String, &'static str)>,
 }
 
 pub(crate) fn comment_views(list: &[Comment]) -> Vec<CommentView> {
     list.iter()
         .map(|c| CommentView {
+            id: c.id.clone(),
+            files: vec![],
             author: c.author_name.clone(),
             when: when(c.created_at),
             body: c.body.clone(),
@@ -333,6 +338,18 @@ pub(crate) struct Thread {
 }
 
 impl Thread {
+    /// Put each file that came with a message under that message (files the
+    /// reader may not see are not in `files` to begin with).
+    pub fn attach(&mut self, files: &[crate::files::FileView]) {
+        for c in &mut self.comments {
+            c.files = files
+                .iter()
+                .filter(|f| f.comment_id.as_deref() == Some(c.id.as_str()))
+                .map(|f| (f.id.clone(), f.name.clone(), f.tag))
+                .collect();
+        }
+    }
+
     pub fn new(
         title: &'static str,
         comments: &[Comment],

@@ -328,7 +328,7 @@ async fn portal_page<K: Kind>(
     let doc = sales::portal_find(&s.app, ctx, kind, id, view_from).await?;
     let base = portal_base(kind);
     let can_comment = ctx.grants.allows(kind.module(), Action::Comment);
-    Ok(DetailPage {
+    let mut page = DetailPage {
         layout: Layout::portal(
             &doc.doc.number,
             &s.app.config.business_name,
@@ -355,7 +355,9 @@ async fn portal_page<K: Kind>(
             &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
         ),
         upload: None,
-    })
+    };
+    page.thread.attach(&page.files);
+    Ok(page)
 }
 
 pub(crate) async fn portal_find<K: Kind>(
@@ -801,6 +803,9 @@ async fn show(
     ));
     page.files =
         crate::files::views(&courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?);
+    if let Some(t) = page.thread.as_mut() {
+        t.attach(&page.files);
+    }
     page.files_action = format!("{}/{id}/files", sales::staff_path(kind));
     page.why.portal_users = company_users(s, &doc.doc.company_id).await?;
     if !f.as_user.is_empty() {

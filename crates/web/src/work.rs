@@ -551,6 +551,7 @@ async fn portal_page(
     // Every arm found the record through the policy just above.
     page.files =
         crate::files::views(&courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?);
+    page.thread.attach(&page.files);
     // A closed ticket takes no more files.
     let closed = kind == WorkKind::Ticket && page.status == "closed";
     page.upload = (!closed && ctx.grants.allows(kind.module(), Action::Upload))
@@ -1103,9 +1104,10 @@ async fn staff_show(
     if kind == WorkKind::Ticket {
         thread.button = "Send";
     }
-    page.thread = Some(thread);
     page.files =
         crate::files::views(&courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?);
+    thread.attach(&page.files);
+    page.thread = Some(thread);
     page.files_action = format!("{}/{id}/files", staff_base(kind));
     page.why.portal_users = users;
     if !f.as_user.is_empty() {

@@ -19,7 +19,7 @@ fn png() -> Vec<u8> {
 }
 
 /// A multipart form as a browser sends it: CSRF field, text fields, file.
-async fn multipart(
+pub async fn multipart(
     b: &mut Browser,
     path: &str,
     fields: &[(&str, &str)],
@@ -198,12 +198,7 @@ async fn each_portal_folder_shows_exactly_what_is_shared_with_the_person() {
         assert!(!public.body.contains("Acme contract"));
         let private = ada.get("/documents?folder=private").await;
         private.assert_contains("Acme contract");
-        for hidden in [
-            "Draft contract",
-            "Olly&#x27;s payslip",
-            "Olly's payslip",
-            "Price list",
-        ] {
+        for hidden in ["Draft contract", "payslip", "Price list"] {
             assert!(
                 !private.body.contains(hidden),
                 "Ada's private folder shows {hidden}"

@@ -68,6 +68,7 @@ async fn uploads_are_checked_hidden_until_shared_and_downloaded_through_the_reco
             &ticket,
             "../../etc/door.pdf",
             Bytes::from_static(PDF),
+            "",
         )
         .await
         .unwrap();
@@ -87,7 +88,8 @@ async fn uploads_are_checked_hidden_until_shared_and_downloaded_through_the_reco
                 "ticket",
                 &ticket,
                 "x.pdf",
-                Bytes::from_static(PDF)
+                Bytes::from_static(PDF),
+                ""
             )
             .await,
             Err(AppError::NotFound)
@@ -99,7 +101,8 @@ async fn uploads_are_checked_hidden_until_shared_and_downloaded_through_the_reco
                 "ticket",
                 &ticket,
                 "x.pdf",
-                Bytes::from_static(PDF)
+                Bytes::from_static(PDF),
+                ""
             )
             .await,
             Err(AppError::Forbidden)
@@ -126,6 +129,7 @@ async fn uploads_are_checked_hidden_until_shared_and_downloaded_through_the_reco
                     &ticket,
                     name,
                     Bytes::copy_from_slice(body),
+                    "",
                 )
                 .await,
             );
@@ -142,14 +146,23 @@ async fn uploads_are_checked_hidden_until_shared_and_downloaded_through_the_reco
                 &ticket,
                 "big.pdf",
                 Bytes::from(big.clone()),
+                "",
             )
             .await,
         );
         assert!(msg.contains("too large"), "{msg}");
         big.truncate(limit);
-        files::portal_upload(&t.app, &ada, "ticket", &ticket, "max.pdf", Bytes::from(big))
-            .await
-            .unwrap();
+        files::portal_upload(
+            &t.app,
+            &ada,
+            "ticket",
+            &ticket,
+            "max.pdf",
+            Bytes::from(big),
+            "",
+        )
+        .await
+        .unwrap();
         assert_eq!(t.app.files.list().await.unwrap().len(), before + 1);
 
         // A staff file is hidden from the portal until shared.
@@ -505,6 +518,102 @@ async fn files_attach_to_every_record_type_hidden_until_shared() {
         .await
         .assert_status(422)
         .assert_contains("empty");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_file_can_come_with_a_message_and_shows_under_it() {
+    on_each_backend(|t| async move {
+        use crate::documents::multipart;
+        let talk = t
+            .permission_set(
+                "Talk",
+                &[
+                    "tickets:view",
+                    "tickets:upload",
+                    "tickets:comment",
+                    "my_details:view",
+                ],
+            )
+            .await;
+        let quiet = t
+            .permission_set(
+                "Quiet",
+                &["tickets:view", "tickets:upload", "my_details:view"],
+            )
+            .await;
+        let acme = t.company("Acme", "all").await;
+        t.active(&acme, "Ada", "ada@acme.example", &talk).await;
+        t.active(&acme, "Olly", "olly@acme.example", &quiet).await;
+        let ticket = t.ticket(&acme, None, "Leaking roof").await;
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        let mut ada = t.portal_browser("ada@acme.example").await;
+
+        // Ada: a photo with a message; it sits under her message.
+        let r = multipart(
+            &mut ada,
+            &format!("/tickets/{ticket}/files"),
+            &[("note", "Here is the damp patch")],
+            Some(("patch.pdf", PDF)),
+        )
+        .await;
+        r.assert_status(303);
+        let page = ada.get(r.location()).await;
+        let thread = &page.body[page.body.find("id=\"comments\"").unwrap()..];
+        assert!(
+            thread.contains("Here is the damp patch") && thread.contains("patch.pdf"),
+            "{thread}"
+        );
+        staff
+            .get(&format!("/staff/tickets/{ticket}"))
+            .await
+            .assert_contains("Here is the damp patch");
+
+        // Olly may upload but not comment: a message is refused, nothing stored.
+        let before = t.app.files.list().await.unwrap().len();
+        let mut olly = t.portal_browser("olly@acme.example").await;
+        let r = multipart(
+            &mut olly,
+            &format!("/tickets/{ticket}/files"),
+            &[("note", "me too")],
+            Some(("o.pdf", PDF)),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+        assert_eq!(t.app.files.list().await.unwrap().len(), before);
+
+        // Staff: hidden file + message = internal note; shared = public.
+        multipart(
+            &mut staff,
+            &format!("/staff/tickets/{ticket}/files"),
+            &[("note", "Quote from the roofer, do not share yet")],
+            Some(("roofer.pdf", PDF)),
+        )
+        .await
+        .assert_status(303);
+        multipart(
+            &mut staff,
+            &format!("/staff/tickets/{ticket}/files"),
+            &[("note", "Our surveyor's report"), ("shared", "1")],
+            Some(("survey.pdf", PDF)),
+        )
+        .await
+        .assert_status(303);
+        let page = ada.get(&format!("/tickets/{ticket}")).await;
+        page.assert_contains("Our surveyor&#39;s report")
+            .assert_contains("survey.pdf");
+        assert!(
+            !page.body.contains("roofer"),
+            "an internal note and a hidden file stay hidden"
+        );
+        staff
+            .get(&format!("/staff/tickets/{ticket}"))
+            .await
+            .assert_contains("Quote from the roofer")
+            .assert_contains("Internal note");
     })
     .await;
 }
