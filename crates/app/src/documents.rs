@@ -248,9 +248,25 @@ impl DocumentForm {
         }
         match self.audience.as_str() {
             "public" => {}
+            // A company document may name one of its people (a customer's
+            // own upload does): own-scope colleagues then do not see it.
             "company" => match opt(&self.company_id) {
                 Some(c) => match companies::find(&mut conn, &c).await {
-                    Ok(_) => f.company_id = Some(c),
+                    Ok(_) => {
+                        if let Some(ct) = opt(&self.contact_id) {
+                            match contacts::find(&mut conn, &ct).await {
+                                Ok(x) if x.company_id.as_deref() == Some(c.as_str()) => {
+                                    f.contact_id = Some(ct)
+                                }
+                                Ok(_) | Err(DbError::NotFound) => p.add(
+                                    "contact_id",
+                                    "That person is not at this company: choose one of its people, or nobody.",
+                                ),
+                                Err(e) => return Err(e.into()),
+                            }
+                        }
+                        f.company_id = Some(c);
+                    }
                     Err(DbError::NotFound) => p.add("company_id", "Choose the company."),
                     Err(e) => return Err(e.into()),
                 },
@@ -284,6 +300,12 @@ impl DocumentForm {
         p.into_result()?;
         Ok(f)
     }
+}
+
+/// Check a staff form without a file (to report every problem at once when
+/// the file itself was refused).
+pub async fn check_form(app: &App, form: &DocumentForm) -> AppResult<()> {
+    form.parse(app).await.map(|_| ())
 }
 
 /// Staff add a document with its file.

@@ -237,20 +237,18 @@ pub async fn portal_upload(
     let written = async {
         let mut tx = app.db.begin().await?;
         let now = app.now();
+        // A file on a ticket is the customer's turn, like a reply; a closed
+        // ticket takes neither.
+        if record_type == "ticket" && !work::customer_replied(&mut tx, record_id, now).await? {
+            return Err(AppError::Conflict(
+                "This ticket is closed. Open a new ticket and mention this one.".into(),
+            ));
+        }
         let comment = match &note {
-            Some(body) => {
-                if record_type == "ticket"
-                    && !work::customer_replied(&mut tx, record_id, now).await?
-                {
-                    return Err(AppError::Conflict(
-                        "This ticket is closed. Open a new ticket and mention this one.".into(),
-                    ));
-                }
-                Some(
-                    records::add_portal_comment(&mut tx, ctx, record_type, record_id, body, now)
-                        .await?,
-                )
-            }
+            Some(body) => Some(
+                records::add_portal_comment(&mut tx, ctx, record_type, record_id, body, now)
+                    .await?,
+            ),
             None => None,
         };
         let f = NewFile {
@@ -428,6 +426,12 @@ pub(crate) async fn remove(app: &App, f: &FileRow) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     db_files::delete(&mut conn, &f.id).await?;
     drop(conn);
+    if let Some(t) = &f.thumb_key {
+        app.files
+            .delete(t)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
     app.files
         .delete(&f.key)
         .await
@@ -468,8 +472,8 @@ async fn bytes_of(app: &App, f: &FileRow) -> AppResult<Bytes> {
     })
 }
 
-/// A customer downloads a file: it must be shared (or their company's own
-/// upload) and its record visible to them; anything else is not found.
+/// A customer downloads a file: it must be shared and its record visible to
+/// them; anything else is not found.
 pub async fn portal_download(
     app: &App,
     ctx: &PortalContext,
@@ -489,11 +493,10 @@ async fn portal_row(app: &App, ctx: &PortalContext, file_id: &str) -> AppResult<
             Err(DbError::NotFound) => return Err(AppError::NotFound),
             Err(e) => return Err(e.into()),
         };
-        let info = record_info(&mut conn, Some(ctx), &f.record_type, &f.record_id).await?;
-        let own_upload = f.uploaded_by_kind == "portal"
-            && info.company_id.is_some()
-            && f.company_id == info.company_id;
-        if f.shared != 1 && !own_upload {
+        record_info(&mut conn, Some(ctx), &f.record_type, &f.record_id).await?;
+        // Shared is the only rule: a customer's own upload is stored shared,
+        // and staff may hide it again.
+        if f.shared != 1 {
             return Err(AppError::NotFound);
         }
         f

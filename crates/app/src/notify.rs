@@ -67,7 +67,12 @@ pub async fn customer_did(
 pub async fn open_list(app: &App, staff_id: &str) -> AppResult<Vec<notifications::Notification>> {
     let mut tx = app.db.begin().await?;
     let list = notifications::recent(&mut tx, staff_id, 50).await?;
-    notifications::mark_read(&mut tx, staff_id, app.now()).await?;
+    let unread: Vec<String> = list
+        .iter()
+        .filter(|n| n.read_at.is_none())
+        .map(|n| n.id.clone())
+        .collect();
+    notifications::mark_read(&mut tx, staff_id, &unread, app.now()).await?;
     crate::records::commit(tx).await?;
     Ok(list)
 }

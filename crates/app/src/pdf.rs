@@ -560,10 +560,17 @@ pub async fn save_template(
     let kind = kind.expect("checked above");
     let source = form.source.replace("\r\n", "\n");
     let check_source = source.clone();
+    // Busy or failed: say so on the form, which comes back with the text.
     app.pdf
         .run(move || courtyard_pdf::check(kind.as_str(), &check_source))
         .await
-        .map_err(busy)?
+        .map_err(|e| match e {
+            PoolError::Busy(_) => AppError::field(
+                "source",
+                "Many documents are being prepared right now, so the template could not be checked. Save again in a moment.",
+            ),
+            e => AppError::field("source", format!("The template could not be checked ({e}).")),
+        })?
         .map_err(|e| AppError::field("source", e.to_string()))?;
     let mut tx = app.db.begin().await?;
     let t = NewTemplate {

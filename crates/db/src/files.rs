@@ -91,7 +91,8 @@ pub async fn for_record(
     portal: bool,
 ) -> Result<Vec<FileRow>> {
     let extra = if portal {
-        " AND (shared = 1 OR uploaded_by_kind = 'portal')"
+        // Customers' own uploads are shared when stored; staff may hide them.
+        " AND shared = 1"
     } else {
         ""
     };

@@ -57,11 +57,24 @@ pub async fn unread(conn: &mut Conn, staff_id: &str) -> Result<i64> {
     .await?)
 }
 
-pub async fn mark_read(conn: &mut Conn, staff_id: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE notifications SET read_at = $1 WHERE staff_id = $2 AND read_at IS NULL")
-        .bind(now)
-        .bind(staff_id)
-        .execute(conn)
-        .await?;
+/// Mark read exactly the notices that were shown.
+pub async fn mark_read(conn: &mut Conn, staff_id: &str, ids: &[String], now: i64) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut q = crate::sql::Sql::new("UPDATE notifications SET read_at = ");
+    q.bind(now)
+        .push(" WHERE read_at IS NULL AND staff_id = ")
+        .bind(staff_id.to_owned())
+        .push(" AND id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(id.clone());
+    }
+    q.push(")");
+    let (text, args) = q.build();
+    sqlx::query_with(&text, args).execute(conn).await?;
     Ok(())
 }

@@ -339,12 +339,23 @@ pub fn sample(kind: &str, lines: usize) -> DocData {
     }
 }
 
+/// A 1 × 1 PNG: the logo of the samples, so a template that breaks only
+/// with a logo is caught when it is saved.
+const SAMPLE_LOGO: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 1, 0, 0, 0, 1, 8, 4, 0,
+    0, 0, 181, 28, 12, 2, 0, 0, 0, 11, 73, 68, 65, 84, 120, 218, 99, 100, 96, 0, 0, 0, 6, 0, 2, 48,
+    129, 208, 47, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
 /// Check a template before it is saved: it must compile against a one-line
-/// and a forty-line sample of its kind, each within two seconds.
+/// sample without a logo and a forty-line sample with one, each within two
+/// seconds.
 pub fn check(kind: &str, source: &str) -> Result<(), PdfError> {
-    for lines in [1, 40] {
+    for (lines, logo) in [(1, None), (40, Some(SAMPLE_LOGO))] {
         let started = Instant::now();
-        render(source, &sample(kind, lines), None, (2026, 3, 1))?;
+        let mut data = sample(kind, lines);
+        data.has_logo = logo.is_some();
+        render(source, &data, logo, (2026, 3, 1))?;
         let ms = started.elapsed().as_millis();
         if ms > 2000 {
             return Err(PdfError::TooSlow(ms));

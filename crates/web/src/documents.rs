@@ -557,7 +557,19 @@ pub(crate) async fn create(
     let form = form_of(|k| upload.get(k));
     let result = match upload.file {
         Ok((name, bytes)) => documents::staff_upload(&s.app, &ctx.staff, &form, &name, bytes).await,
-        Err(p) => Err(AppError::field("file", p.message(&s))),
+        // Report the form's own problems with the file's.
+        Err(p) => {
+            let mut e = match documents::check_form(&s.app, &form).await {
+                Err(AppError::Invalid(e)) => e,
+                Err(other) => return Err(other.into()),
+                Ok(()) => vec![],
+            };
+            e.push(courtyard_app::domain::FieldError::new(
+                "file",
+                p.message(&s),
+            ));
+            Err(AppError::Invalid(e))
+        }
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/staff/documents/{id}?done=created")).into_response()),

@@ -185,10 +185,11 @@ pub(crate) async fn portal_upload<K: crate::work::Kind>(
         ))
         .into_response()),
         Err(AppError::Invalid(e)) => {
-            crate::work::page_with_error(&s, &csrf, &ctx, kind, &id, e[0].message.clone()).await
+            crate::work::page_with_error(&s, &csrf, &ctx, kind, &id, e[0].message.clone(), note)
+                .await
         }
         Err(AppError::Conflict(msg)) => {
-            let mut r = crate::work::page_with_error(&s, &csrf, &ctx, kind, &id, msg).await?;
+            let mut r = crate::work::page_with_error(&s, &csrf, &ctx, kind, &id, msg, note).await?;
             *r.status_mut() = StatusCode::CONFLICT;
             Ok(r)
         }
@@ -334,7 +335,9 @@ pub(crate) async fn staff_share(
     form: FormPairs,
 ) -> WebResult<Response> {
     let f = files::staff_find(&s.app, &id).await?;
-    files::set_shared(&s.app, &id, form.get("shared") == "1").await?;
+    // Only files on records: a document is shared from its own page (its
+    // flag and its file's move together), the logo never.
     let page = staff_page(&f.record_type, &f.record_id).ok_or(AppError::NotFound)?;
+    files::set_shared(&s.app, &id, form.get("shared") == "1").await?;
     Ok(Redirect::to(&format!("{page}?done=saved#files")).into_response())
 }

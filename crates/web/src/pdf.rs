@@ -214,6 +214,8 @@ pub(crate) async fn settings_form(
     Staff(ctx): Staff,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     let mut page = settings_page(&s, &csrf, &ctx, None, Errors::default()).await?;
     let done = raw.as_deref().and_then(|q| q.strip_prefix("done="));
     page.layout = page.layout.with_notice(notice(done));
@@ -227,6 +229,8 @@ pub(crate) async fn save_settings(
     Staff(ctx): Staff,
     form: FormPairs,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     let (details, footer, accent) = (form.get("details"), form.get("footer"), form.get("accent"));
     let defaults: Vec<(SalesKind, String)> = SalesKind::ALL
         .iter()
@@ -255,6 +259,8 @@ pub(crate) async fn upload_logo(
     Staff(ctx): Staff,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     let read = match m {
         Ok(m) => crate::files::read_file(m).await,
         Err(_) => Err(crate::files::UploadProblem::Missing),
@@ -275,8 +281,10 @@ pub(crate) async fn upload_logo(
 
 pub(crate) async fn remove_logo(
     State(s): State<AppState>,
-    Staff(_ctx): Staff,
+    Staff(ctx): Staff,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     pdf::remove_logo(&s.app).await?;
     Ok(Redirect::to("/staff/settings/documents?done=saved#logo").into_response())
 }
@@ -332,6 +340,8 @@ pub(crate) async fn new_template_form(
     Staff(ctx): Staff,
     Query(q): Query<NewQuery>,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     let kind = q
         .kind
         .as_deref()
@@ -368,6 +378,8 @@ pub(crate) async fn create_template(
     Staff(ctx): Staff,
     form: FormPairs,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     let f = read_template(&form);
     match pdf::save_template(&s.app, &ctx, None, &f).await {
         Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
@@ -389,6 +401,8 @@ pub(crate) async fn edit_template_form(
     Staff(ctx): Staff,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     let t = pdf::find_template(&s.app, &id).await?;
     let form = TemplateForm {
         kind: t.kind,
@@ -413,6 +427,8 @@ pub(crate) async fn update_template(
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     let f = read_template(&form);
     match pdf::save_template(&s.app, &ctx, Some(&id), &f).await {
         Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
@@ -430,9 +446,11 @@ pub(crate) async fn update_template(
 
 pub(crate) async fn delete_template(
     State(s): State<AppState>,
-    Staff(_ctx): Staff,
+    Staff(ctx): Staff,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
+    // What customers receive is an admin setting, like the rest of Settings.
+    ctx.require_admin()?;
     pdf::delete_template(&s.app, &id).await?;
     Ok(Redirect::to("/staff/settings/documents?done=deleted#templates").into_response())
 }

@@ -315,6 +315,8 @@ struct DetailPage {
     /// Files staff shared on the document; customers do not upload here.
     files: Vec<crate::files::FileView>,
     upload: Option<String>,
+    /// The message typed with a refused upload, shown again.
+    upload_note: String,
 }
 
 async fn portal_page<K: Kind>(
@@ -355,6 +357,7 @@ async fn portal_page<K: Kind>(
             &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
         ),
         upload: None,
+        upload_note: String::new(),
     };
     page.thread.attach(&page.files);
     Ok(page)

@@ -387,6 +387,8 @@ struct DetailPage {
     /// Files shown with the record, and where uploads go.
     files: Vec<crate::files::FileView>,
     upload: Option<String>,
+    /// The message typed with a refused upload, shown again.
+    upload_note: String,
 }
 
 /// A ticket page re-shown with an upload's refusal (422).
@@ -398,8 +400,10 @@ pub(crate) async fn page_with_error(
     kind: WorkKind,
     id: &str,
     msg: String,
+    note: String,
 ) -> WebResult<Response> {
     let mut page = portal_page(s, csrf, ctx, kind, id).await?;
+    page.upload_note = note;
     page.error = Some(msg);
     render(&page).map(unprocessable)
 }
@@ -487,6 +491,7 @@ async fn portal_page(
         error: None,
         files: vec![],
         upload: None,
+        upload_note: String::new(),
     };
     let mut page = match kind {
         WorkKind::Job => {

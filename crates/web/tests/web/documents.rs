@@ -374,10 +374,88 @@ async fn customers_upload_documents_and_staff_are_told() {
             .find(|m| m.to == "sam@harbour.example" && m.text.contains("Signed lease"))
             .expect("an email to staff");
         assert!(mail.text.contains("Ada"));
-        staff
-            .get("/staff/documents")
+        let list = staff.get("/staff/documents").await;
+        list.assert_contains("Signed lease");
+        // Staff file it in a folder, saving the form as shown: it stays Ada's,
+        // so her own-scope colleague still does not see it.
+        let rows = &list.body[list.body.find("class=\"doc-list\"").unwrap()..];
+        let doc = first_id(rows, "href=\"/staff/documents/");
+        let r = staff
+            .post("/staff/documents/folders", &[("name", "Leases")])
+            .await;
+        let folder = r
+            .location()
+            .split("folder=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_owned();
+        let d = courtyard_app::documents::staff_find(&t.app, &doc)
             .await
-            .assert_contains("Signed lease");
+            .unwrap();
+        let contact = d
+            .contact_id
+            .clone()
+            .expect("a customer upload names its uploader");
+        let page = staff.get(&format!("/staff/documents/{doc}")).await;
+        assert!(
+            page.body.contains(&format!("value=\"{contact}\" selected")),
+            "the form shows the uploader"
+        );
+        staff
+            .post(
+                &format!("/staff/documents/{doc}"),
+                &[
+                    ("title", "Signed lease"),
+                    ("description", "Countersigned copy"),
+                    ("audience", "company"),
+                    ("company_id", d.company_id.as_deref().unwrap()),
+                    ("contact_id", &contact),
+                    ("folder_id", &folder),
+                    ("shared", "1"),
+                ],
+            )
+            .await
+            .assert_status(303);
+        let o = olly.get("/documents?folder=private").await;
+        assert!(!o.body.contains("Signed lease"), "still Ada's own");
+        ada.get("/documents?folder=private")
+            .await
+            .assert_contains("Signed lease")
+            .assert_contains("· Leases");
+        // A document's file is shared from the document's page only.
+        staff
+            .post(
+                &format!("/staff/files/{}/share", d.file_id),
+                &[("shared", "0")],
+            )
+            .await
+            .assert_status(404);
+        ada.get(&format!("/files/{}", d.file_id))
+            .await
+            .assert_status(200);
+        // Settings → Documents and PDFs, and templates, are for admins.
+        let mut member = t
+            .staff_browser("mia@harbour.example", StaffRole::Member)
+            .await;
+        member
+            .get("/staff/settings/documents")
+            .await
+            .assert_status(403);
+        member
+            .post(
+                "/staff/templates",
+                &[
+                    ("kind", "invoice"),
+                    ("name", "Mine"),
+                    ("audience", "sharing"),
+                    ("source", "x"),
+                ],
+            )
+            .await
+            .assert_status(403);
     })
     .await;
 }

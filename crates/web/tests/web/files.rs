@@ -614,6 +614,51 @@ async fn a_file_can_come_with_a_message_and_shows_under_it() {
             .await
             .assert_contains("Quote from the roofer")
             .assert_contains("Internal note");
+        // Staff hide Ada's own upload: gone from the portal, download included.
+        let staff_page = staff.get(&format!("/staff/tickets/{ticket}")).await;
+        let patch = staff_page.body[..staff_page.body.find(">patch.pdf<").unwrap()]
+            .rsplit("/staff/files/")
+            .next()
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        staff
+            .post(&format!("/staff/files/{patch}/share"), &[("shared", "0")])
+            .await
+            .assert_status(303);
+        let page = ada.get(&format!("/tickets/{ticket}")).await;
+        assert!(
+            !page.body.contains("patch.pdf"),
+            "a hidden customer upload is hidden"
+        );
+        ada.get(&format!("/files/{patch}")).await.assert_status(404);
+        // A closed ticket takes no more files, with or without a message.
+        let row =
+            courtyard_app::work::staff_find::<courtyard_app::db::work::Ticket>(&t.app, &ticket)
+                .await
+                .unwrap();
+        let mut form = courtyard_app::work::TicketForm::from_ticket(&row);
+        form.status = "closed".into();
+        courtyard_app::work::update_ticket(&t.app, &ticket, &form)
+            .await
+            .unwrap();
+        let before = t.app.files.list().await.unwrap().len();
+        multipart(
+            &mut ada,
+            &format!("/tickets/{ticket}/files"),
+            &[],
+            Some(("late.pdf", PDF)),
+        )
+        .await
+        .assert_status(409)
+        .assert_contains("This ticket is closed");
+        assert_eq!(
+            t.app.files.list().await.unwrap().len(),
+            before,
+            "nothing stored"
+        );
     })
     .await;
 }
