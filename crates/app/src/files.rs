@@ -536,10 +536,22 @@ pub async fn staff_download(app: &App, file_id: &str) -> AppResult<(FileRow, Byt
 /// no row points at that are older than `grace_secs` (an upload in flight on
 /// another server has bytes before its row). Returns (staged, orphans).
 pub async fn sweep(app: &App, grace_secs: i64) -> AppResult<(usize, usize)> {
-    let staged = app
-        .files
+    let staged = sweep_staged(app)?;
+    Ok((staged, sweep_orphans(app, grace_secs).await?))
+}
+
+/// Staged uploads a crash left behind. Run before serving: an upload in
+/// flight on this server is staged too.
+pub fn sweep_staged(app: &App) -> AppResult<usize> {
+    app.files
         .sweep_staged()
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Stored bytes no row points at, older than `grace_secs`. Safe while
+/// serving (newer bytes may belong to an upload in flight), so the server
+/// runs it in the background: with many files it takes a while.
+pub async fn sweep_orphans(app: &App, grace_secs: i64) -> AppResult<usize> {
     let stored = app
         .files
         .list()
@@ -559,5 +571,5 @@ pub async fn sweep(app: &App, grace_secs: i64) -> AppResult<(usize, usize)> {
             orphans += 1;
         }
     }
-    Ok((staged, orphans))
+    Ok(orphans)
 }

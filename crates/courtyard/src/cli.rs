@@ -295,13 +295,21 @@ async fn serve(mut config: Config, demo: Option<()>) -> anyhow::Result<()> {
     let url = app.config.public_url();
     // Crash leftovers: staged uploads, and bytes no row points at (an hour
     // of grace for uploads in flight on another server).
-    match courtyard_app::files::sweep(&app, 3600).await {
-        Ok((0, 0)) => {}
-        Ok((staged, orphans)) => {
-            tracing::info!(staged, orphans, "removed file leftovers at start-up")
-        }
-        Err(e) => tracing::warn!(error = %e, "could not sweep file leftovers"),
+    // Staged files first, before anything is served; then, in the
+    // background, bytes without a row (one lookup per stored object).
+    match courtyard_app::files::sweep_staged(&app) {
+        Ok(0) => {}
+        Ok(staged) => tracing::info!(staged, "removed staged uploads a crash left behind"),
+        Err(e) => tracing::warn!(error = %e, "could not sweep staged uploads"),
     }
+    let sweeper = app.clone();
+    tokio::spawn(async move {
+        match courtyard_app::files::sweep_orphans(&sweeper, 3600).await {
+            Ok(0) => {}
+            Ok(orphans) => tracing::info!(orphans, "removed stored bytes no file points at"),
+            Err(e) => tracing::warn!(error = %e, "could not sweep stored bytes"),
+        }
+    });
     // Fonts, Typst's library and caches warm before the first customer
     // waits for a PDF; in the background, so start-up is not held up.
     let warm = app.clone();

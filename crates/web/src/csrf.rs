@@ -75,13 +75,25 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     } else {
         state.app.config.max_body_bytes
     };
+    // An upload says what the limit is; anything else, that it was too much.
+    let too_large = || match multipart_boundary {
+        Some(_) => crate::error::error_page(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "The file was not uploaded",
+            &format!(
+                "The file is too large: the limit is {}. Nothing was saved.",
+                courtyard_app::domain::files::human_size(state.app.config.files.max_upload_bytes)
+            ),
+        ),
+        None => WebError::PayloadTooLarge.into_response(),
+    };
     if req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
         .is_some_and(|n| n > limit)
     {
-        return WebError::PayloadTooLarge.into_response();
+        return too_large();
     }
     let Some(expected) = existing else {
         return WebError::Csrf.into_response();
@@ -92,7 +104,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, limit).await {
         Ok(b) => b,
-        Err(_) => return WebError::PayloadTooLarge.into_response(),
+        Err(_) => return too_large(),
     };
     let from_header = parts
         .headers

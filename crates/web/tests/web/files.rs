@@ -358,7 +358,8 @@ async fn customers_and_staff_upload_and_download_files_on_a_ticket_through_the_p
         big.resize(limit + 200 * 1024, b'x');
         upload(&mut ada, &format!("/tickets/{ticket}/files"), "huge.pdf", &big, true)
             .await
-            .assert_status(413);
+            .assert_status(413)
+            .assert_contains("The file is too large: the limit is 64 KB");
         assert_eq!(t.app.files.list().await.unwrap().len(), 1);
 
         // Staff files are hidden until shared.
