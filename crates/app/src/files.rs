@@ -216,7 +216,10 @@ pub async fn portal_upload(
     let kind = check(app, &name, &bytes)?;
     let key = new_key();
     let what = format!("uploaded “{name}” to {}", info.name);
-    let staff_path = format!("{}/{record_id}#files", staff_base(record_type));
+    let staff_path = format!(
+        "{}#files",
+        staff_page(record_type, record_id).ok_or(AppError::NotFound)?
+    );
     let button = format!("Open the {}", module.singular().to_lowercase());
     let f = NewFile {
         key: &key,
@@ -277,8 +280,10 @@ pub async fn portal_upload(
 }
 
 /// Where a record type's staff pages are.
-pub fn staff_base(record_type: &str) -> &'static str {
-    match record_type {
+/// Where a record's staff page is; `None` for what is not a record (a
+/// document's own file, the logo).
+pub fn staff_page(record_type: &str, id: &str) -> Option<String> {
+    let base = match record_type {
         "quote" => "/staff/quotes",
         "order" => "/staff/orders",
         "invoice" => "/staff/invoices",
@@ -286,9 +291,9 @@ pub fn staff_base(record_type: &str) -> &'static str {
         "ticket" => "/staff/tickets",
         "project" => "/staff/projects",
         "task" => "/staff/tasks",
-        "document" => "/staff/documents",
-        _ => "/staff",
-    }
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
 }
 
 /// Staff attach a file to any record; hidden from the portal until shared.

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use courtyard_app::auth::{PortalContext, StaffContext};
 use courtyard_app::db::documents::{DocumentFilter, DocumentRow, Folder};
 use courtyard_app::documents::{self, DocumentForm, PortalFolder, AUDIENCES};
-use courtyard_app::domain::files::{human_size, FileKind};
+use courtyard_app::domain::files::human_size;
 use courtyard_app::domain::{Action, Module};
 use courtyard_app::{customers, notify, AppError};
 use serde::Deserialize;
@@ -45,17 +45,6 @@ pub(crate) struct DocView {
     pub shared: bool,
 }
 
-fn tag(kind: &str) -> &'static str {
-    match FileKind::parse(kind) {
-        Some(FileKind::Pdf) => "PDF",
-        Some(k) if k.is_image() => "IMG",
-        Some(FileKind::Csv) => "CSV",
-        Some(FileKind::Docx) => "DOC",
-        Some(FileKind::Xlsx) => "XLS",
-        _ => "TXT",
-    }
-}
-
 fn audience_label(d: &DocumentRow) -> String {
     match d.audience.as_str() {
         "public" => "Every portal user".into(),
@@ -81,7 +70,7 @@ pub(crate) fn views(rows: &[DocumentRow]) -> Vec<DocView> {
             size: human_size(d.file_size as u64),
             when: when(d.created_at),
             by: d.uploaded_by_name.clone(),
-            tag: tag(&d.file_kind),
+            tag: crate::files::file_tag(&d.file_kind),
             thumb: d.thumb_key.is_some(),
             folder: d.folder_name.clone(),
             group: d.project_name.clone().unwrap_or_default(),
@@ -370,13 +359,7 @@ struct StaffListPage {
 }
 
 fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
-    Layout::staff(
-        title,
-        &s.app.config.business_name,
-        &csrf.0,
-        ctx,
-        "/staff/documents",
-    )
+    crate::staff::layout(s, csrf, ctx, title, "/staff/documents")
 }
 
 async fn staff_list_page(

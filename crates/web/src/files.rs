@@ -35,6 +35,18 @@ pub(crate) struct FileView {
     pub comment_id: Option<String>,
 }
 
+/// A short type tag shown as a file's icon: PDF, IMG, TXT, …
+pub(crate) fn file_tag(kind: &str) -> &'static str {
+    match FileKind::parse(kind) {
+        Some(FileKind::Pdf) => "PDF",
+        Some(k) if k.is_image() => "IMG",
+        Some(FileKind::Csv) => "CSV",
+        Some(FileKind::Docx) => "DOC",
+        Some(FileKind::Xlsx) => "XLS",
+        _ => "TXT",
+    }
+}
+
 pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
     rows.iter()
         .map(|f| FileView {
@@ -44,14 +56,7 @@ pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
             by: f.uploaded_by_name.clone(),
             when: when(f.created_at),
             shared: f.shared == 1,
-            tag: match FileKind::parse(&f.kind) {
-                Some(FileKind::Pdf) => "PDF",
-                Some(k) if k.is_image() => "IMG",
-                Some(FileKind::Csv) => "CSV",
-                Some(FileKind::Docx) => "DOC",
-                Some(FileKind::Xlsx) => "XLS",
-                _ => "TXT",
-            },
+            tag: file_tag(&f.kind),
             thumb: f.thumb_key.is_some(),
             comment_id: f.comment_id.clone(),
         })
@@ -110,18 +115,25 @@ impl UploadProblem {
     }
 }
 
+/// No sniffing and a sandbox CSP: what we serve from a file is never run.
+fn sandboxed(h: &mut axum::http::HeaderMap) {
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+}
+
 /// A download a browser saves and never renders: attachment with an RFC 6266
 /// filename, no sniffing, a sandbox CSP and no caching.
-fn file_response(f: &FileRow, bytes: Bytes) -> Response {
-    let kind = FileKind::parse(&f.kind).unwrap_or(FileKind::Pdf);
+pub(crate) fn attachment(bytes: Bytes, content_type: &'static str, name: &str) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(kind.content_type()),
-    );
-    let ascii: String = f
-        .display_name
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let ascii: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
@@ -131,8 +143,7 @@ fn file_response(f: &FileRow, bytes: Bytes) -> Response {
             }
         })
         .collect();
-    let encoded: String = f
-        .display_name
+    let encoded: String = name
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -147,16 +158,14 @@ fn file_response(f: &FileRow, bytes: Bytes) -> Response {
     )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
+    sandboxed(h);
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+fn file_response(f: &FileRow, bytes: Bytes) -> Response {
+    let kind = FileKind::parse(&f.kind).unwrap_or(FileKind::Pdf);
+    attachment(bytes, kind.content_type(), &f.display_name)
 }
 
 /// A customer uploads onto a job, project, task or ticket they can see.
@@ -226,21 +235,6 @@ hosts!(
     crate::work::Tasks => "task",
 );
 
-/// Where a record's staff page is.
-fn staff_page(record_type: &str, id: &str) -> Option<String> {
-    let base = match record_type {
-        "quote" => "/staff/quotes",
-        "order" => "/staff/orders",
-        "invoice" => "/staff/invoices",
-        "job" => "/staff/jobs",
-        "ticket" => "/staff/tickets",
-        "project" => "/staff/projects",
-        "task" => "/staff/tasks",
-        _ => return None,
-    };
-    Some(format!("{base}/{id}"))
-}
-
 /// Staff attach a file to a record; hidden from the portal until shared.
 pub(crate) async fn staff_upload<H: Host>(
     State(s): State<AppState>,
@@ -267,7 +261,7 @@ pub(crate) async fn staff_upload<H: Host>(
     .await
     {
         Ok(_) => {
-            let page = staff_page(H::RECORD_TYPE, &id).ok_or(AppError::NotFound)?;
+            let page = files::staff_page(H::RECORD_TYPE, &id).ok_or(AppError::NotFound)?;
             Ok(Redirect::to(&format!("{page}?done=uploaded#files")).into_response())
         }
         Err(AppError::Invalid(e)) => Ok(crate::error::error_page(
@@ -285,14 +279,7 @@ fn thumb_response(bytes: Bytes) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
+    sandboxed(h);
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=3600"),
@@ -337,7 +324,7 @@ pub(crate) async fn staff_share(
     let f = files::staff_find(&s.app, &id).await?;
     // Only files on records: a document is shared from its own page (its
     // flag and its file's move together), the logo never.
-    let page = staff_page(&f.record_type, &f.record_id).ok_or(AppError::NotFound)?;
+    let page = files::staff_page(&f.record_type, &f.record_id).ok_or(AppError::NotFound)?;
     files::set_shared(&s.app, &id, form.get("shared") == "1").await?;
     Ok(Redirect::to(&format!("{page}?done=saved#files")).into_response())
 }

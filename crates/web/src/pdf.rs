@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use courtyard_app::auth::StaffContext;
@@ -23,40 +22,10 @@ use crate::sales::Kind;
 use crate::session::{Client, Portal, Staff};
 use crate::AppState;
 
-/// A PDF the browser may show inline or save; never cached, never sniffed.
+/// A PDF download: an attachment named after the document, never cached,
+/// never sniffed.
 fn pdf_response(f: PdfFile) -> Response {
-    let mut r = f.bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    // Document numbers are ASCII we generated (prefix + digits); still,
-    // anything else becomes "_".
-    let safe: String = f
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
+    crate::files::attachment(f.bytes.into(), "application/pdf", &f.filename)
 }
 
 pub(crate) async fn portal_pdf<K: Kind>(
@@ -138,13 +107,7 @@ struct TemplateRowView {
 }
 
 fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
-    Layout::staff(
-        title,
-        &s.app.config.business_name,
-        &csrf.0,
-        ctx,
-        "/staff/settings",
-    )
+    crate::staff::layout(s, csrf, ctx, title, "/staff/settings")
 }
 
 async fn settings_page(

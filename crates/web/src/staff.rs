@@ -169,7 +169,13 @@ fn business(s: &AppState) -> &str {
     &s.app.config.business_name
 }
 
-fn layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str, active: &str) -> Layout {
+pub(crate) fn layout(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    title: &str,
+    active: &str,
+) -> Layout {
     Layout::staff(title, business(s), &csrf.0, ctx, active)
 }
 

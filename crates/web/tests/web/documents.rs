@@ -6,7 +6,7 @@
 use courtyard_app::domain::StaffRole;
 use courtyard_app::portal_users;
 
-use crate::support::{on_each_backend, Browser, Resp, TestApp};
+use crate::support::{multipart, on_each_backend, Browser, TestApp};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n";
 
@@ -16,50 +16,6 @@ fn png() -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
-}
-
-/// A multipart form as a browser sends it: CSRF field, text fields, file.
-pub async fn multipart(
-    b: &mut Browser,
-    path: &str,
-    fields: &[(&str, &str)],
-    file: Option<(&str, &[u8])>,
-) -> Resp {
-    let token = b.jar.get("cy_csrf").cloned().unwrap_or_default();
-    let boundary = "----courtyard-doc-boundary";
-    let mut data = Vec::new();
-    let mut all = vec![("csrf", token.as_str())];
-    all.extend_from_slice(fields);
-    for (k, v) in all {
-        data.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((name, body)) = file {
-        data.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        data.extend_from_slice(body);
-        data.extend_from_slice(b"\r\n");
-    }
-    data.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = axum::http::Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(axum::http::header::HOST, "portal.test")
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(axum::http::header::CONTENT_LENGTH, data.len())
-        .body(axum::body::Body::from(data))
-        .unwrap();
-    b.send(req).await
 }
 
 /// The id after `prefix` in the first link to it on the page.

@@ -264,38 +264,7 @@ async fn upload(
     body: &[u8],
     with_csrf: bool,
 ) -> crate::support::Resp {
-    let token = b.jar.get("cy_csrf").cloned().unwrap_or_default();
-    let boundary = "----courtyard-test-boundary";
-    let mut data = Vec::new();
-    if with_csrf {
-        data.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    data.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    data.extend_from_slice(body);
-    data.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = axum::http::Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(axum::http::header::HOST, "portal.test")
-        .header(
-            axum::http::header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(axum::http::header::CONTENT_LENGTH, data.len())
-        .body(axum::body::Body::from(data))
-        .unwrap();
-    b.send(req).await
+    crate::support::multipart_with(b, path, with_csrf, &[], Some((name, body))).await
 }
 
 #[tokio::test]
@@ -526,7 +495,7 @@ async fn files_attach_to_every_record_type_hidden_until_shared() {
 #[tokio::test]
 async fn a_file_can_come_with_a_message_and_shows_under_it() {
     on_each_backend(|t| async move {
-        use crate::documents::multipart;
+        use crate::support::multipart;
         let talk = t
             .permission_set(
                 "Talk",

@@ -492,3 +492,62 @@ impl TestApp {
         }
     }
 }
+
+/// A multipart form as a browser sends it: CSRF field, text fields, file.
+pub async fn multipart(
+    b: &mut Browser,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Resp {
+    multipart_with(b, path, true, fields, file).await
+}
+
+/// The same, with or without the CSRF field.
+pub async fn multipart_with(
+    b: &mut Browser,
+    path: &str,
+    with_csrf: bool,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Resp {
+    let token = b.jar.get("cy_csrf").cloned().unwrap_or_default();
+    let boundary = "----courtyard-doc-boundary";
+    let mut data = Vec::new();
+    let mut all = if with_csrf {
+        vec![("csrf", token.as_str())]
+    } else {
+        vec![]
+    };
+    all.extend_from_slice(fields);
+    for (k, v) in all {
+        data.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, body)) = file {
+        data.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        data.extend_from_slice(body);
+        data.extend_from_slice(b"\r\n");
+    }
+    data.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(axum::http::header::HOST, "portal.test")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(axum::http::header::CONTENT_LENGTH, data.len())
+        .body(axum::body::Body::from(data))
+        .unwrap();
+    b.send(req).await
+}
