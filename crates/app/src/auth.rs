@@ -45,7 +45,6 @@ impl UserKind {
 #[derive(Debug, Clone)]
 pub struct NewSession {
     pub cookie_value: String,
-    pub csrf_token: String,
 }
 
 /// Where the request comes from, for the sessions list and rate limits.
@@ -98,14 +97,12 @@ async fn start_session(
     client: &ClientInfo,
 ) -> AppResult<NewSession> {
     let raw = random_token();
-    let csrf = random_token();
     sessions::insert(
         conn,
         &Session {
             id_hash: token_hash(&raw),
             user_kind: kind.as_str().into(),
             user_id: user_id.into(),
-            csrf_token: csrf.clone(),
             created_at: now,
             last_seen_at: now,
             ip: client.ip.chars().take(64).collect(),
@@ -113,10 +110,7 @@ async fn start_session(
         },
     )
     .await?;
-    Ok(NewSession {
-        cookie_value: raw,
-        csrf_token: csrf,
-    })
+    Ok(NewSession { cookie_value: raw })
 }
 
 /// Load a live session of `kind`, ending it when it has timed out.
@@ -420,11 +414,13 @@ pub enum AccountJob {
 }
 
 /// "Forgot password": queue the request; the worker sends a link if the
-/// account exists. The caller always shows the same confirmation.
-pub async fn request_password_reset(app: &App, email: &str) -> AppResult<()> {
+/// account exists. The caller always shows the same confirmation, whether
+/// an email was queued or the request was throttled.
+pub async fn request_password_reset(app: &App, email: &str, client: &ClientInfo) -> AppResult<()> {
     let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
     queue_account_job(
         app,
+        client,
         AccountJob::PasswordReset {
             email: email.into_inner(),
         },
@@ -433,10 +429,11 @@ pub async fn request_password_reset(app: &App, email: &str) -> AppResult<()> {
 }
 
 /// "Forgot username": as above, with a reminder of the username.
-pub async fn request_username(app: &App, email: &str) -> AppResult<()> {
+pub async fn request_username(app: &App, email: &str, client: &ClientInfo) -> AppResult<()> {
     let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
     queue_account_job(
         app,
+        client,
         AccountJob::UsernameReminder {
             email: email.into_inner(),
         },
@@ -444,10 +441,41 @@ pub async fn request_username(app: &App, email: &str) -> AppResult<()> {
     .await
 }
 
-async fn queue_account_job(app: &App, job: AccountJob) -> AppResult<()> {
-    let mut conn = app.db.conn().await?;
+/// Queue an account email unless it is throttled: one of each kind per
+/// address per interval (claimed atomically, so a burst sends one), a budget per IP
+/// address, and a cap on what waits in the outbox. A throttled request
+/// changes nothing, so it cannot push a real reset link out of the way.
+async fn queue_account_job(app: &App, client: &ClientInfo, job: AccountJob) -> AppResult<()> {
+    let (what, email) = match &job {
+        AccountJob::PasswordReset { email } => ("reset", email),
+        AccountJob::UsernameReminder { email } => ("username", email),
+    };
+    let cfg = &app.config.auth;
+    let now = app.now();
+    let interval = cfg.account_email_interval_minutes.max(1) * 60;
+    let ip_bucket = format!("account-mail-ip:{}", client.ip);
+    let mail_bucket = format!("account-mail:{what}:{email}");
+    let mut tx = app.db.begin().await?;
+    let (sent_lately, _) =
+        login_failures::recent(&mut tx, &mail_bucket, now - interval + 1).await?;
+    let (from_ip, _) =
+        login_failures::recent(&mut tx, &ip_bucket, now - cfg.failure_window_minutes * 60).await?;
+    if sent_lately > 0 || from_ip >= cfg.account_emails_per_ip {
+        tracing::info!(ip = %client.ip, "account email throttled");
+        return Ok(());
+    }
+    if outbox::count_waiting(&mut tx, "account").await? >= cfg.max_queued_account_jobs {
+        tracing::warn!("account emails throttled: the outbox holds too many");
+        return Ok(());
+    }
+    let slot = format!("{mail_bucket}:{}", now / interval);
+    if !login_failures::claim(&mut tx, &slot, &mail_bucket, now).await? {
+        return Ok(());
+    }
+    login_failures::record(&mut tx, &ip_bucket, now).await?;
     let payload = serde_json::to_string(&job).map_err(anyhow::Error::from)?;
-    outbox::enqueue(&mut conn, "account", &payload, app.now()).await?;
+    outbox::enqueue(&mut tx, "account", &payload, now).await?;
+    tx.commit().await.map_err(courtyard_db::DbError::from)?;
     Ok(())
 }
 
@@ -479,8 +507,9 @@ pub async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
                     expires: &emails::format_time(expires),
                 },
             )?;
+            // Earlier links stay valid until they expire or one is used:
+            // a second request must not kill the one the person is reading.
             let mut tx = app.db.begin().await?;
-            tokens::revoke_for_user(&mut tx, "reset", "portal", &user.id, now).await?;
             tokens::insert(
                 &mut tx,
                 &token_hash(&token),
@@ -549,6 +578,7 @@ pub async fn reset_password(
         return Err(AppError::Refused(LINK_GONE.into()));
     }
     portal_users::set_password(&mut tx, &user.id, &hash, now).await?;
+    tokens::revoke_for_user(&mut tx, "reset", "portal", &user.id, now).await?;
     sessions::delete_all_for_user(&mut tx, "portal", &user.id).await?;
     tx.commit().await.map_err(courtyard_db::DbError::from)?;
     let mut conn = app.db.conn().await?;

@@ -61,6 +61,73 @@ pub struct Config {
     pub mail: MailConfig,
     pub auth: AuthConfig,
     pub files: FilesConfig,
+    pub http: HttpConfig,
+    pub pdf: PdfConfig,
+}
+
+/// Staff-written PDF templates render in a child process within these
+/// limits; past one, the built-in template is used (docs/adr/0013).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PdfConfig {
+    /// The program that renders (`courtyard __pdf-render` when empty: this
+    /// binary itself).
+    pub render_program: String,
+    /// Processor seconds one render may use.
+    pub custom_cpu_secs: u64,
+    /// Memory one render may use, in MiB.
+    pub custom_memory_mib: u64,
+    /// Seconds one render may take.
+    pub custom_timeout_secs: u64,
+}
+
+impl Default for PdfConfig {
+    fn default() -> Self {
+        Self {
+            render_program: String::new(),
+            custom_cpu_secs: 10,
+            custom_memory_mib: 512,
+            custom_timeout_secs: 15,
+        }
+    }
+}
+
+/// Limits of the HTTP server: what one client can hold, and for how long
+/// (docs/adr/0012). A reverse proxy in front may be stricter still.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Seconds a client has to send a request's headers; also the longest an
+    /// idle keep-alive connection stays open between requests.
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a whole request body (uploads included).
+    pub body_timeout_secs: u64,
+    /// Open connections at once; more are closed as soon as accepted.
+    pub max_connections: usize,
+    /// Open connections from one address (not applied `behind_proxy`, where
+    /// every connection comes from the proxy).
+    pub max_connections_per_ip: usize,
+    /// Largest body of a request without a signed-in session (login, reset,
+    /// invitation forms), in bytes.
+    pub max_anonymous_body_bytes: usize,
+    /// Form bodies being read at once; more get "busy, try again".
+    pub max_bodies_in_flight: usize,
+    /// Uploads being read at once; more get "busy, try again".
+    pub max_uploads_in_flight: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout_secs: 15,
+            body_timeout_secs: 120,
+            max_connections: 1000,
+            max_connections_per_ip: 100,
+            max_anonymous_body_bytes: 16 * 1024,
+            max_bodies_in_flight: 64,
+            max_uploads_in_flight: 8,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,6 +186,14 @@ pub struct AuthConfig {
     /// Failed logins allowed per IP address within the window before delays start.
     pub ip_failures: i64,
     pub failure_window_minutes: i64,
+    /// At most one "forgot password" or "forgot username" email per address
+    /// in this many minutes; further requests get the same page and no email.
+    pub account_email_interval_minutes: i64,
+    /// Such requests allowed per IP address within the failure window.
+    pub account_emails_per_ip: i64,
+    /// Account emails waiting in the outbox at most; past it requests are
+    /// answered the same and nothing is queued.
+    pub max_queued_account_jobs: i64,
 }
 
 impl Default for Config {
@@ -137,6 +212,8 @@ impl Default for Config {
             mail: MailConfig::default(),
             auth: AuthConfig::default(),
             files: FilesConfig::default(),
+            http: HttpConfig::default(),
+            pdf: PdfConfig::default(),
         }
     }
 }
@@ -161,6 +238,9 @@ impl Default for AuthConfig {
             account_failures: 5,
             ip_failures: 50,
             failure_window_minutes: 15,
+            account_email_interval_minutes: 5,
+            account_emails_per_ip: 20,
+            max_queued_account_jobs: 500,
         }
     }
 }
@@ -221,6 +301,25 @@ impl Config {
             .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The child process that renders staff-written PDF templates.
+    pub fn pdf_sandbox(&self) -> courtyard_pdf::sandbox::Sandbox {
+        use courtyard_pdf::sandbox::{Limits, Sandbox, CHILD_ARG};
+        let program = if self.pdf.render_program.is_empty() {
+            std::env::current_exe().unwrap_or_else(|_| "courtyard".into())
+        } else {
+            self.pdf.render_program.clone().into()
+        };
+        Sandbox::new(
+            program,
+            vec![CHILD_ARG.to_owned()],
+            Limits {
+                cpu_secs: self.pdf.custom_cpu_secs,
+                memory_bytes: self.pdf.custom_memory_mib * 1024 * 1024,
+                wall: std::time::Duration::from_secs(self.pdf.custom_timeout_secs),
+            },
+        )
     }
 
     /// The S3 settings of `[files]`, for the file store.
@@ -300,6 +399,25 @@ impl Config {
         if self.auth.invitation_ttl_hours < 1 || self.auth.reset_ttl_minutes < 5 {
             return bad(
                 "auth: invitations last at least 1 hour and reset links at least 5 minutes".into(),
+            );
+        }
+        let h = &self.http;
+        if h.header_timeout_secs == 0
+            || h.body_timeout_secs == 0
+            || h.max_connections == 0
+            || h.max_connections_per_ip == 0
+            || h.max_bodies_in_flight == 0
+            || h.max_uploads_in_flight == 0
+        {
+            return bad("http: timeouts and limits must be at least 1".into());
+        }
+        let p = &self.pdf;
+        if p.custom_cpu_secs == 0 || p.custom_timeout_secs == 0 || p.custom_memory_mib < 64 {
+            return bad("pdf: custom templates need at least 1 s and 64 MiB".into());
+        }
+        if h.max_anonymous_body_bytes < 1024 {
+            return bad(
+                "http.max_anonymous_body_bytes must be at least 1024 (a login form)".into(),
             );
         }
         Ok(())

@@ -51,6 +51,8 @@ impl Clock {
     }
 }
 
+pub use courtyard_pdf::sandbox::{child_main as pdf_child_main, CHILD_ARG as PDF_CHILD_ARG};
+
 /// Everything a use case needs; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
@@ -60,8 +62,12 @@ pub struct App {
     pub clock: Clock,
     pub hasher: PasswordHasher,
     pub files: courtyard_files::FileStore,
-    /// PDF rendering threads (docs/adr/0010).
+    /// PDF rendering threads for the built-in templates (docs/adr/0010).
     pub pdf: pool::WorkPool,
+    /// Threads that wait on the child processes of staff-written templates,
+    /// apart so that built-in renders never queue behind them (docs/adr/0013).
+    pub pdf_custom: pool::WorkPool,
+    pub pdf_sandbox: courtyard_pdf::sandbox::Sandbox,
     /// Thumbnail threads: uploads wait for room rather than fail.
     pub images: pool::WorkPool,
 }
@@ -72,11 +78,13 @@ impl App {
             db,
             mailer,
             files: Self::file_store(&config),
+            pdf_sandbox: config.pdf_sandbox(),
             config: Arc::new(config),
             clock: Clock::default(),
             hasher: PasswordHasher::new(),
             // A person waits for each PDF: past 32 queued, say "try again".
             pdf: pool::WorkPool::new("pdf", 32, pool::Priority::Low, true),
+            pdf_custom: pool::WorkPool::new("pdf-custom", 16, pool::Priority::Low, true),
             images: pool::WorkPool::new("thumbs", 64, pool::Priority::Low, false),
         }
     }

@@ -16,6 +16,7 @@ use crate::error::Problems;
 use crate::pool::PoolError;
 use crate::records::{commit, scope};
 use crate::{App, AppError, AppResult};
+use courtyard_pdf::sandbox::SandboxError;
 
 /// Who may receive a template's PDFs.
 pub const AUDIENCES: &[(&str, &str)] = &[
@@ -387,9 +388,10 @@ fn default_key(kind: SalesKind) -> String {
     format!("pdf.default.{}", kind.as_str())
 }
 
-/// Render on the PDF pool. A stored template that fails (it compiled when
-/// saved, so this means a Typst upgrade or odd data) falls back to the
-/// built-in, and the failure is logged for staff to fix.
+/// Render a PDF. Built-in templates render on the PDF pool, in-process. A
+/// stored template renders in a child process within the configured limits
+/// (docs/adr/0013), waited on by its own pool; when it fails or breaches a
+/// limit, the built-in template is used and the failure logged for staff.
 async fn render(
     app: &App,
     template: Option<TemplateRow>,
@@ -399,31 +401,43 @@ async fn render(
 ) -> AppResult<courtyard_pdf::Pdf> {
     data.has_logo = logo.is_some();
     let today = date_tuple(now);
-    let result = app
-        .pdf
-        .run(move || {
-            let kind = data.kind.clone();
-            let started = std::time::Instant::now();
-            let first = match &template {
-                Some(t) => courtyard_pdf::render(&t.source, &data, logo.as_deref(), today),
-                None => courtyard_pdf::render(courtyard_pdf::builtin(&kind), &data, logo.as_deref(), today),
-            };
-            let out = match (first, &template) {
-                (Ok(pdf), _) => Ok(pdf),
-                (Err(e), Some(t)) => {
+    let builtin = move |data: &DocData, logo: Option<&[u8]>| {
+        let started = std::time::Instant::now();
+        let out = courtyard_pdf::render(courtyard_pdf::builtin(&data.kind), data, logo, today);
+        let ms = started.elapsed().as_millis();
+        if ms > 10_000 {
+            tracing::warn!(ms, "a PDF took over ten seconds to render");
+        }
+        out
+    };
+    let result = match template {
+        None => app
+            .pdf
+            .run(move || builtin(&data, logo.as_deref()))
+            .await
+            .map_err(busy)?,
+        Some(t) => {
+            let sandbox = app.pdf_sandbox.clone();
+            let first = app
+                .pdf_custom
+                .run(move || {
+                    let r = sandbox.render(&t.source, &data, logo.as_deref(), today);
+                    (r, t, data, logo)
+                })
+                .await
+                .map_err(busy)?;
+            match first {
+                (Ok(pdf), ..) => Ok(pdf),
+                (Err(e), t, data, logo) => {
                     tracing::error!(template = %t.id, name = %t.name, error = %e, "a stored PDF template failed; using the built-in");
-                    courtyard_pdf::render(courtyard_pdf::builtin(&kind), &data, logo.as_deref(), today)
+                    app.pdf
+                        .run(move || builtin(&data, logo.as_deref()))
+                        .await
+                        .map_err(busy)?
                 }
-                (Err(e), None) => Err(e),
-            };
-            let ms = started.elapsed().as_millis();
-            if ms > 10_000 {
-                tracing::warn!(ms, "a PDF took over ten seconds to render");
             }
-            out
-        })
-        .await
-        .map_err(busy)?;
+        }
+    };
     result.map_err(|e| AppError::Internal(anyhow::anyhow!("PDF rendering failed: {e}")))
 }
 
@@ -531,7 +545,8 @@ pub struct TemplateForm {
 }
 
 /// Check and save a template (new when `id` is `None`). It must compile
-/// against a short and a long sample within two seconds (docs/adr/0010).
+/// against short, long and varied samples within two seconds each, in the
+/// sandbox (docs/adr/0010, 0013).
 pub async fn save_template(
     app: &App,
     ctx: &StaffContext,
@@ -560,9 +575,12 @@ pub async fn save_template(
     let kind = kind.expect("checked above");
     let source = form.source.replace("\r\n", "\n");
     let check_source = source.clone();
-    // Busy or failed: say so on the form, which comes back with the text.
-    app.pdf
-        .run(move || courtyard_pdf::check(kind.as_str(), &check_source))
+    // Checked in the sandbox too: a template that runs away while being
+    // checked ends only its own process. Busy or failed: say so on the
+    // form, which comes back with the text.
+    let sandbox = app.pdf_sandbox.clone();
+    app.pdf_custom
+        .run(move || sandbox.check(kind.as_str(), &check_source))
         .await
         .map_err(|e| match e {
             PoolError::Busy(_) => AppError::field(
@@ -571,7 +589,20 @@ pub async fn save_template(
             ),
             e => AppError::field("source", format!("The template could not be checked ({e}).")),
         })?
-        .map_err(|e| AppError::field("source", e.to_string()))?;
+        .map_err(|e| match e {
+            SandboxError::Pdf(e) => AppError::field("source", e.to_string()),
+            SandboxError::Breach(_) => AppError::field(
+                "source",
+                format!("The {e} while rendering a sample document, so it was not saved. Make it do less work."),
+            ),
+            SandboxError::Unavailable(_) => {
+                tracing::error!(error = %e, "the PDF sandbox could not run");
+                AppError::field(
+                    "source",
+                    "The template could not be checked because PDF rendering is not working on the server. Nothing was saved; ask your administrator to look at the server log.",
+                )
+            }
+        })?;
     let mut tx = app.db.begin().await?;
     let t = NewTemplate {
         kind: kind.as_str(),

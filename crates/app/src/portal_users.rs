@@ -131,8 +131,16 @@ pub async fn update(app: &App, id: &str, form: &PortalUserForm) -> AppResult<()>
         })?;
     contacts::set_email(&mut tx, &user.contact_id, &settings.email, now).await?;
     if settings.email != user.email {
-        // A changed login ends the sessions opened under the old one.
+        // A changed login ends the sessions opened under the old one, and
+        // the links mailed to the old address die with them: whoever reads
+        // that mailbox now must not activate or reset this account. A
+        // pending user gets a fresh invitation at the new address.
         sessions::delete_all_for_user(&mut tx, "portal", id).await?;
+        tokens::revoke_for_user(&mut tx, "reset", "portal", id, now).await?;
+        tokens::revoke_for_user(&mut tx, "invite", "portal", id, now).await?;
+        if user.state == PortalUserState::Pending.as_str() {
+            invite_in(app, &mut tx, id, now).await?;
+        }
     }
     tx.commit().await.map_err(DbError::from)?;
     Ok(())

@@ -472,29 +472,42 @@ pub async fn queue_first_view_notice(
     crate::worker::enqueue_email(conn, &email, app.now()).await
 }
 
-/// Quote a CSV cell; cells that a spreadsheet would run as a formula get a
-/// leading apostrophe.
+/// A text cell from what people typed: one a spreadsheet would run as a
+/// formula gets a leading apostrophe. ([`csv`] quotes every cell.)
 pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
     }
 }
 
-/// A CSV document: a header and rows of already-formatted cells (text cells
-/// go through [`csv_cell`]).
+/// Quote a cell that holds a separator, a quote or a line break.
+fn quote(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+/// A CSV document: a header and rows of cells, every one quoted as needed
+/// here (dates and amounts hold commas too); text cells typed by people go
+/// through [`csv_cell`] first.
 pub fn csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = header.join(",");
-    out.push_str("\r\n");
-    for cells in rows {
-        out.push_str(&cells.join(","));
+    let line = |cells: &mut dyn Iterator<Item = &str>, out: &mut String| {
+        for (i, c) in cells.enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&quote(c));
+        }
         out.push_str("\r\n");
+    };
+    let mut out = String::new();
+    line(&mut header.iter().copied(), &mut out);
+    for cells in rows {
+        line(&mut cells.iter().map(String::as_str), &mut out);
     }
     out
 }
@@ -533,8 +546,19 @@ mod tests {
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
         assert_eq!(super::csv_cell("plain"), "plain");
-        assert_eq!(super::csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(super::csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(super::csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        let doc = super::csv(
+            &["A", "B, C"],
+            [vec![
+                "a,b".to_owned(),
+                "say \"hi\"".to_owned(),
+                "2 Dec 2026, 02:41 UTC".to_owned(),
+            ]]
+            .into_iter(),
+        );
+        assert_eq!(
+            doc,
+            "A,\"B, C\"\r\n\"a,b\",\"say \"\"hi\"\"\",\"2 Dec 2026, 02:41 UTC\"\r\n"
+        );
     }
 }

@@ -155,7 +155,9 @@ pub async fn list(conn: &mut Conn, f: &CompanyFilter) -> Result<Vec<Company>> {
             .push(" ESCAPE '\\')");
     }
     if let Some(t) = &f.tag {
-        q.push(" AND tags LIKE ").bind(format!("%,{t},%"));
+        q.push(" AND tags LIKE ")
+            .bind(format!("%,{},%", crate::like_escape(t)))
+            .push(" ESCAPE '\\'");
     }
     if let Some((name, id)) = &f.after {
         q.push(" AND (name > ")

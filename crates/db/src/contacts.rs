@@ -167,7 +167,9 @@ pub async fn list(conn: &mut Conn, f: &ContactFilter) -> Result<Vec<Contact>> {
         q.push(" AND c.company_id = ").bind(id.clone());
     }
     if let Some(t) = &f.tag {
-        q.push(" AND c.tags LIKE ").bind(format!("%,{t},%"));
+        q.push(" AND c.tags LIKE ")
+            .bind(format!("%,{},%", crate::like_escape(t)))
+            .push(" ESCAPE '\\'");
     }
     if let Some((l, fi, id)) = &f.after {
         q.push(" AND (c.last_name > ")

@@ -175,14 +175,14 @@ pub async fn list(
         }
     }
     if !f.q.trim().is_empty() {
-        let like = format!("%{}%", f.q.trim().to_lowercase());
+        let like = crate::like_pattern(f.q.trim());
         q.push(" AND (LOWER(d.title) LIKE ")
             .bind(like.clone())
-            .push(" OR LOWER(d.description) LIKE ")
+            .push(" ESCAPE '\\' OR LOWER(d.description) LIKE ")
             .bind(like.clone())
-            .push(" OR LOWER(f.display_name) LIKE ")
+            .push(" ESCAPE '\\' OR LOWER(f.display_name) LIKE ")
             .bind(like)
-            .push(")");
+            .push(" ESCAPE '\\')");
     }
     if let Some((at, id)) = &f.before {
         q.push(" AND (d.created_at < ")

@@ -192,18 +192,26 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Escape `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-pub fn like_pattern(needle: &str) -> String {
-    let mut s = String::with_capacity(needle.len() + 2);
-    s.push('%');
-    for c in needle.to_lowercase().chars() {
+/// The longest search term looked for; the rest is ignored (a long
+/// pattern is slow everywhere and refused by SQLite past 50,000 bytes).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// `needle` as part of a `LIKE … ESCAPE '\'` pattern: lower-cased, `%`, `_`
+/// and `\` escaped, at most [`MAX_SEARCH_CHARS`] characters.
+pub fn like_escape(needle: &str) -> String {
+    let mut s = String::with_capacity(needle.len());
+    for c in needle.to_lowercase().chars().take(MAX_SEARCH_CHARS) {
         if matches!(c, '%' | '_' | '\\') {
             s.push('\\');
         }
         s.push(c);
     }
-    s.push('%');
     s
+}
+
+/// A `LIKE … ESCAPE '\'` pattern matching `needle` anywhere.
+pub fn like_pattern(needle: &str) -> String {
+    format!("%{}%", like_escape(needle))
 }
 
 #[cfg(test)]
@@ -215,5 +223,14 @@ mod tests {
             "postgres://app:***@db:5432/x"
         );
         assert_eq!(super::redact("sqlite://data/c.db"), "sqlite://data/c.db");
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards_and_are_bounded() {
+        assert_eq!(super::like_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(
+            super::like_pattern(&"x".repeat(60_000)).len(),
+            super::MAX_SEARCH_CHARS + 2
+        );
     }
 }

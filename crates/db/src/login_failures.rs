@@ -1,4 +1,5 @@
-//! Failed login attempts per bucket (an account or an IP), for rate limiting.
+//! Rate-limit events per bucket: failed logins (an account or an IP) and
+//! account emails asked for.
 //! Kept in the database so that every node sees the same counts.
 
 use crate::{Conn, Result};
@@ -38,4 +39,19 @@ pub async fn prune(conn: &mut Conn, before: i64) -> Result<u64> {
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Claim the one event `id` may stand for (e.g. "one email to this address
+/// in this interval"): true for the one caller that inserted it, however
+/// many race; false when it was already taken.
+pub async fn claim(conn: &mut Conn, id: &str, bucket: &str, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO login_failures (id, bucket, at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(bucket)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

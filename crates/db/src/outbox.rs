@@ -86,3 +86,15 @@ pub async fn pending(conn: &mut Conn) -> Result<Vec<OutboxItem>> {
     .fetch_all(conn)
     .await?)
 }
+
+/// Items of `kind` still waiting to be delivered.
+pub async fn count_waiting(conn: &mut Conn, kind: &str) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND done_at IS NULL AND attempts < $2",
+    )
+    .bind(kind)
+    .bind(MAX_ATTEMPTS)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}

@@ -7,25 +7,22 @@ pub struct Session {
     pub id_hash: String,
     pub user_kind: String,
     pub user_id: String,
-    pub csrf_token: String,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub ip: String,
     pub user_agent: String,
 }
 
-const COLUMNS: &str =
-    "id_hash, user_kind, user_id, csrf_token, created_at, last_seen_at, ip, user_agent";
+const COLUMNS: &str = "id_hash, user_kind, user_id, created_at, last_seen_at, ip, user_agent";
 
 pub async fn insert(conn: &mut Conn, s: &Session) -> Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_kind, user_id, csrf_token, created_at, \
-         last_seen_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO sessions (id_hash, user_kind, user_id, created_at, \
+         last_seen_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&s.id_hash)
     .bind(&s.user_kind)
     .bind(&s.user_id)
-    .bind(&s.csrf_token)
     .bind(s.created_at)
     .bind(s.last_seen_at)
     .bind(&s.ip)

@@ -133,11 +133,24 @@ impl FileKind {
 /// The name shown for a file: the last path segment of what the browser
 /// sent, without control characters, at most 120 characters, never empty.
 /// It is only ever displayed and put in a quoted header, never used as a path.
+/// Unicode format characters (category Cf): bidirectional overrides and
+/// isolates, zero-width characters, the byte-order mark, tag characters. In
+/// a file name they disguise it ("invoice\u{202E}fdp.exe" shows as
+/// "invoiceexe.pdf"), so they are dropped.
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{070F}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}' | '\u{110BD}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}' | '\u{E0020}'..='\u{E007F}')
+}
+
 pub fn display_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let clean: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !is_format(*c))
         .collect::<String>()
         .trim()
         .trim_start_matches('.')
@@ -205,5 +218,10 @@ mod tests {
         assert_eq!(display_name("a\u{0}b\r\n.pdf"), "ab.pdf");
         assert_eq!(display_name("../"), "file");
         assert_eq!(display_name(".htaccess"), "htaccess");
+        assert_eq!(display_name("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(
+            display_name("\u{2067}plan\u{200B}\u{FEFF}.pdf\u{2069}"),
+            "plan.pdf"
+        );
     }
 }

@@ -13,7 +13,9 @@
 use std::sync::LazyLock;
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+pub mod sandbox;
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -38,7 +40,7 @@ pub fn builtin(kind: &str) -> &'static str {
 }
 
 /// A party on the document: the business or the customer.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Party {
     pub name: String,
     /// Address lines, email, phone, tax number: printed one per line.
@@ -46,7 +48,7 @@ pub struct Party {
 }
 
 /// A label and its value, already formatted ("Due", "31 Dec 2026").
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Pair {
     pub label: String,
     pub value: String,
@@ -62,7 +64,7 @@ impl Pair {
 }
 
 /// One line of the document, amounts already formatted in its currency.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Line {
     pub description: String,
     pub quantity: String,
@@ -74,7 +76,7 @@ pub struct Line {
 
 /// Everything a template can print. Amounts are formatted strings: Typst's
 /// numbers are floats, and money is not.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DocData {
     /// "quote", "order" or "invoice".
     pub kind: String,
@@ -107,7 +109,7 @@ pub struct DocData {
 }
 
 /// What went wrong while rendering, in words staff can act on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, Serialize, Deserialize)]
 pub enum PdfError {
     /// The template does not compile: each problem with its line.
     #[error("the template has errors: {}", .0.join("; "))]
@@ -347,13 +349,76 @@ const SAMPLE_LOGO: &[u8] = &[
     129, 208, 47, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
 ];
 
+/// A sample unlike the plain ones: long and non-ASCII text, discounts,
+/// several tax rates, empty terms, many lines. A template that is slow or
+/// breaks only on data like a real customer's is caught when it is saved.
+pub fn varied_sample(kind: &str, lines: usize) -> DocData {
+    let mut d = sample(kind, lines);
+    d.number = "QUO-2026-000123".into();
+    d.subject = "Refurbishment of the Ærøskøbing studio — phase 2 of 3 (“Nordlys”)".into();
+    d.status = "Partly paid".into();
+    d.customer = Party {
+        name: "Łódź & Søn Architecture Partnership (Scandinavia, Benelux and the Baltics) Ltd"
+            .into(),
+        lines: vec![
+            "Zoë Ångström-Øvergaard, Head of Procurement and Facilities".into(),
+            "Building 7, Unit 14–16, Harbourside Technology Park".into(),
+            "2100 København Ø, Danmark".into(),
+            "accounts.payable+courtyard@lodz-son.example".into(),
+            "VAT DK 12 34 56 78".into(),
+        ],
+    };
+    d.lines = (1..=lines)
+        .map(|i| Line {
+            description: format!(
+                "{i}. Site survey, measured drawings and planning application for the \
+                 north wing — includes two revisions, travel and printing (ref. #{i:05})"
+            ),
+            quantity: format!("{}.5", i % 13 + 1),
+            unit_price: "kr 12,345.67".into(),
+            discount: if i % 3 == 0 {
+                "15 %".into()
+            } else {
+                String::new()
+            },
+            tax: if i % 2 == 0 {
+                "25 %".into()
+            } else {
+                "0 %".into()
+            },
+            amount: "kr 1,234,567.89".into(),
+        })
+        .collect();
+    d.has_discounts = true;
+    d.taxes = vec![
+        Pair::new("VAT 25 % on kr 9,876,543.21", "kr 2,469,135.80"),
+        Pair::new("VAT 0 % on kr 123,456.78", "kr 0.00"),
+    ];
+    d.totals = vec![
+        Pair::new("Subtotal", "kr 9,999,999.99"),
+        Pair::new("Discounts", "−kr 123,456.78"),
+        Pair::new("Tax", "kr 2,469,135.80"),
+        Pair::new("Paid", "kr 1,000,000.00"),
+    ];
+    d.grand_total = Pair::new("Balance due", "kr 11,345,679.01");
+    d.currency = "DKK".into();
+    d.terms = String::new();
+    d.footer = String::new();
+    d.accent = "#7c2d12".into();
+    d
+}
+
 /// Check a template before it is saved: it must compile against a one-line
-/// sample without a logo and a forty-line sample with one, each within two
-/// seconds.
+/// sample without a logo, a forty-line sample with one, and a varied
+/// two-hundred-line sample, each within two seconds.
 pub fn check(kind: &str, source: &str) -> Result<(), PdfError> {
-    for (lines, logo) in [(1, None), (40, Some(SAMPLE_LOGO))] {
+    let samples = [
+        (sample(kind, 1), None),
+        (sample(kind, 40), Some(SAMPLE_LOGO)),
+        (varied_sample(kind, 200), Some(SAMPLE_LOGO)),
+    ];
+    for (mut data, logo) in samples {
         let started = Instant::now();
-        let mut data = sample(kind, lines);
         data.has_logo = logo.is_some();
         render(source, &data, logo, (2026, 3, 1))?;
         let ms = started.elapsed().as_millis();

@@ -274,16 +274,14 @@ pub(crate) async fn staff_upload<H: Host>(
 }
 
 /// A thumbnail is an image we made ourselves (PNG); same headers otherwise,
-/// but it may be shown inline.
+/// but it may be shown inline. Not cached, like every authenticated answer:
+/// a shared computer's cache must not keep a customer's pictures.
 fn thumb_response(bytes: Bytes) -> Response {
     let mut r = bytes.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
     sandboxed(h);
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=3600"),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 

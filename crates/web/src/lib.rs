@@ -12,11 +12,15 @@ mod pdf;
 mod portal;
 mod records;
 mod sales;
+mod server;
 mod session;
 mod staff;
 mod work;
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
@@ -32,6 +36,7 @@ use tower_http::request_id::{
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub use csrf::session_token as session_csrf_token;
 pub use error::WebError;
 pub use portal::{route_table as portal_route_table, Exposure, RouteInfo};
 
@@ -39,6 +44,14 @@ pub use portal::{route_table as portal_route_table, Exposure, RouteInfo};
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
+    pub(crate) limits: Limits,
+}
+
+/// Request bodies being read at once (docs/adr/0012).
+#[derive(Clone)]
+pub(crate) struct Limits {
+    pub uploads: Arc<Semaphore>,
+    pub bodies: Arc<Semaphore>,
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -47,7 +60,14 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// Every route, in one place.
 pub fn router(app: App) -> Router {
-    let state = AppState { app: app.clone() };
+    let state = AppState {
+        app: app.clone(),
+        limits: Limits {
+            uploads: Arc::new(Semaphore::new(app.config.http.max_uploads_in_flight)),
+            bodies: Arc::new(Semaphore::new(app.config.http.max_bodies_in_flight)),
+        },
+    };
+    let body_timeout = Duration::from_secs(app.config.http.body_timeout_secs);
     let max_body = app.config.max_body_bytes;
     let secure = app.config.secure_cookies();
     let x_request_id = HeaderName::from_static("x-request-id");
@@ -127,7 +147,9 @@ pub fn router(app: App) -> Router {
                             .latency_unit(tower_http::LatencyUnit::Micros),
                     ),
             )
-            .layer(PropagateRequestIdLayer::new(x_request_id)),
+            .layer(PropagateRequestIdLayer::new(x_request_id))
+            // A body that does not arrive in time ends the request.
+            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout)),
     )
     .with_state(state)
 }
@@ -147,18 +169,4 @@ async fn fallback() -> WebError {
     WebError::NotFound
 }
 
-/// Serve `router(app)` on `listener` until `shutdown` resolves, then finish
-/// the requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: App,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let router = router(app);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-}
+pub use server::serve;

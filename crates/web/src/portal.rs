@@ -105,7 +105,7 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
             r("/tasks/{id}/complete", &["POST"], Record(Module::Tasks)),
             post(work::portal_complete_task),
         ),
-        // The CSRF layer has already read the body within the upload limit.
+        // The CSRF layer has checked the token and bounds the body by the upload limit.
         (
             r("/jobs/{id}/files", &["POST"], Record(Module::Jobs)),
             post(crate::files::portal_upload::<work::Jobs>)
@@ -350,9 +350,10 @@ async fn forgot_password_form(
 async fn forgot_password(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
+    Client(client): Client,
     Form(f): Form<EmailForm>,
 ) -> WebResult<Response> {
-    match auth::request_password_reset(&s.app, &f.email).await {
+    match auth::request_password_reset(&s.app, &f.email, &client).await {
         Ok(()) => forgot_page(
             &s,
             &csrf.0,
@@ -384,9 +385,10 @@ async fn forgot_username_form(
 async fn forgot_username(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
+    Client(client): Client,
     Form(f): Form<EmailForm>,
 ) -> WebResult<Response> {
-    match auth::request_username(&s.app, &f.email).await {
+    match auth::request_username(&s.app, &f.email, &client).await {
         Ok(()) => forgot_page(
             &s,
             &csrf.0,

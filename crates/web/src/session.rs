@@ -134,6 +134,10 @@ impl FromRequestParts<AppState> for Portal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // A state change's session was already checked by the CSRF layer.
+        if let Some(ctx) = parts.extensions.get::<PortalContext>() {
+            return Ok(Portal(ctx.clone()));
+        }
         let Some(raw) = cookie_value(&parts.headers, PORTAL_COOKIE) else {
             return Err(login_redirect(parts, "/login"));
         };
@@ -151,6 +155,9 @@ impl FromRequestParts<AppState> for Staff {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(ctx) = parts.extensions.get::<StaffContext>() {
+            return Ok(Staff(ctx.clone()));
+        }
         let Some(raw) = cookie_value(&parts.headers, STAFF_COOKIE) else {
             return Err(login_redirect(parts, "/staff/login"));
         };
@@ -162,16 +169,29 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-/// Only same-site relative paths are followed after login.
+/// Only a plain same-origin path (and query) is followed after login:
+/// printable ASCII only, so no tab, newline or other character a browser
+/// strips (`/<TAB>/evil.example` would become `//evil.example`) or a header
+/// refuses; no `//` or backslash that would name another host. Anything
+/// else goes to `default`.
 pub fn safe_next(next: Option<&str>, default: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.len() <= 2048
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n.to_owned()
+        }
         _ => default.to_owned(),
     }
 }
 
-/// After login: the session cookie, and a fresh CSRF token so that one
-/// planted before login is useless afterwards.
+/// After login: the session cookie (signed-in forms carry a token derived
+/// from it), and a fresh anonymous CSRF token so that one planted before
+/// login is useless after logout too.
 pub fn login_response(
     state: &AppState,
     cookie: &str,
@@ -191,7 +211,7 @@ pub fn login_response(
     set_cookie(
         &mut resp,
         crate::csrf::COOKIE,
-        &session.csrf_token,
+        &courtyard_app::security::random_token(),
         "Strict",
         None,
         secure,
@@ -210,4 +230,34 @@ pub fn logout_response(state: &AppState, cookie: &str, to: &str) -> Response {
         state.app.config.secure_cookies(),
     );
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_accepts_a_plain_same_origin_path_only() {
+        assert_eq!(safe_next(Some("/invoices?page=2"), "/"), "/invoices?page=2");
+        for bad in [
+            "//evil.example/phish",
+            "/\\evil.example",
+            "/\tevil.example/phish",
+            "/\t/evil.example/phish",
+            "/ /evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\u{b}x",
+            "/caf\u{e9}",
+            "https://evil.example/",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(
+                safe_next(Some(bad), "/"),
+                "/",
+                "{bad:?} must not be followed"
+            );
+        }
+        assert_eq!(safe_next(None, "/staff"), "/staff");
+    }
 }

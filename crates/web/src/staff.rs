@@ -134,7 +134,7 @@ pub(crate) fn record_routes() -> Router<AppState> {
                     concat!($base, "/{id}/comments"),
                     post($h::staff_comment::<$k>),
                 )
-                // The CSRF layer has already read the body within the upload limit.
+                // The CSRF layer has checked the token and bounds the body by the upload limit.
                 .route(
                     concat!($base, "/{id}/files"),
                     post(crate::files::staff_upload::<$k>)

@@ -170,6 +170,10 @@ async fn each_portal_folder_shows_exactly_what_is_shared_with_the_person() {
         let thumb = ada.get(&format!("/files/{file}/thumb")).await;
         thumb.assert_status(200);
         assert_eq!(thumb.headers["content-type"], "image/png");
+        assert_eq!(
+            thumb.headers["cache-control"], "no-store",
+            "not kept in a shared cache"
+        );
         let img = image::load_from_memory(&thumb.raw).unwrap();
         assert_eq!((img.width(), img.height()), (160, 107));
         let full = ada.get(&format!("/files/{file}")).await;

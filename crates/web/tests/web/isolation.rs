@@ -504,7 +504,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
                                 let r = if *method == "GET" {
                                     b.get(&path).await
                                 } else {
-                                    let token = b.jar.get("cy_csrf").cloned().unwrap_or_default();
+                                    let token = b.csrf_for(&path);
                                     let req = Request::builder()
                                         .method(Method::from_bytes(method.as_bytes()).unwrap())
                                         .uri(&path)

@@ -2,6 +2,7 @@
 //! `COURTYARD_TEST_POSTGRES_URL` is set) PostgreSQL.
 
 mod accounts;
+mod attacks;
 mod documents;
 mod files;
 mod invoices;

@@ -111,7 +111,7 @@ async fn a_state_change_without_the_right_csrf_token_is_refused_and_writes_nothi
             .await
             .assert_status(403);
         // A cross-site form post, even with the right token.
-        let token = staff.jar.get("cy_csrf").cloned().unwrap();
+        let token = staff.csrf_for("/staff/companies");
         let req = Request::post("/staff/companies")
             .header(header::HOST, "portal.test")
             .header(header::ORIGIN, "https://evil.example")

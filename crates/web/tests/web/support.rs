@@ -25,8 +25,35 @@ pub struct TestApp {
     pub router: Router,
 }
 
+/// The PDF child for staff templates: courtyard-pdf's binary, which cargo
+/// builds beside this test binary (`cargo test --workspace`).
+pub fn pdf_child_program() -> String {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps");
+    let child = dir.join("courtyard-pdf-render");
+    assert!(
+        child.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or build it with \
+         `cargo build -p courtyard-pdf --bin courtyard-pdf-render`)",
+        child.display()
+    );
+    child.display().to_string()
+}
+
 /// Run `test` on SQLite, and on PostgreSQL when configured.
 pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    on_each_backend_with(|_| {}, test).await;
+}
+
+/// The same, with the test's own changes to the configuration.
+pub async fn on_each_backend_with<F, Fut>(tweak: impl Fn(&mut Config), test: F)
 where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
@@ -41,6 +68,8 @@ where
         config.mail.transport = "memory".into();
         config.files.store = "memory".into();
         config.files.max_upload_bytes = 64 * 1024;
+        config.pdf.render_program = pdf_child_program();
+        tweak(&mut config);
         let app = App::new(db, Mailer::memory(), config);
         let router = courtyard_web::router(app.clone());
         test(TestApp { app, router })
@@ -88,6 +117,7 @@ impl Resp {
 }
 
 /// A browser: keeps cookies, fills the CSRF field like a rendered form would.
+#[derive(Clone)]
 pub struct Browser {
     router: Router,
     pub jar: HashMap<String, String>,
@@ -278,12 +308,26 @@ impl Browser {
         .await
     }
 
-    /// Post a form the way the page would: with the CSRF token from the cookie.
+    /// The token a page at `path` puts in its forms: derived from the
+    /// session cookie when signed in there, else the anonymous cookie's.
+    pub fn csrf_for(&self, path: &str) -> String {
+        let session = if path == "/staff" || path.starts_with("/staff/") {
+            "cy_staff"
+        } else {
+            "cy_portal"
+        };
+        match self.jar.get(session) {
+            Some(raw) => courtyard_web::session_csrf_token(raw),
+            None => self.jar.get("cy_csrf").cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Post a form the way the page would: with the page's CSRF token.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
         if !self.jar.contains_key("cy_csrf") {
             self.get("/login").await;
         }
-        let token = self.jar.get("cy_csrf").cloned().unwrap();
+        let token = self.csrf_for(path);
         let mut all: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(path, &serde_urlencoded::to_string(&all).unwrap())
@@ -511,7 +555,7 @@ pub async fn multipart_with(
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> Resp {
-    let token = b.jar.get("cy_csrf").cloned().unwrap_or_default();
+    let token = b.csrf_for(path);
     let boundary = "----courtyard-doc-boundary";
     let mut data = Vec::new();
     let mut all = if with_csrf {
