@@ -1,5 +1,5 @@
 //! CSRF protection and body limits for every state-changing request, in one
-//! middleware (docs/adr/0005, docs/adr/0012).
+//! middleware (docs/adr/0004, docs/adr/0012).
 //!
 //! - A cross-site `Sec-Fetch-Site`/`Origin` is refused outright.
 //! - A signed-in request's token is derived from its session cookie, so it
