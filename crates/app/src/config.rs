@@ -186,7 +186,7 @@ pub struct AuthConfig {
     /// Failed logins allowed per IP address within the window before delays start.
     pub ip_failures: i64,
     pub failure_window_minutes: i64,
-    /// At most one "forgot password" or "forgot username" email per address
+    /// At most one "forgot password" and one "forgot username" email per address
     /// in this many minutes; further requests get the same page and no email.
     pub account_email_interval_minutes: i64,
     /// Such requests allowed per IP address within the failure window.

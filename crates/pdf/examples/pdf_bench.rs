@@ -68,6 +68,32 @@ fn main() {
             times[times.len() - 1]
         );
     }
+    // A staff template's render in a child process (docs/adr/0013): the
+    // same one-page document, the child given by PDF_CHILD.
+    if let Ok(child) = std::env::var("PDF_CHILD") {
+        let sandbox = courtyard_pdf::sandbox::Sandbox::new(
+            child.into(),
+            vec![courtyard_pdf::sandbox::CHILD_ARG.into()],
+            courtyard_pdf::sandbox::Limits::default(),
+        );
+        let d = sample("invoice", 3);
+        let mut times = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let t = Instant::now();
+            sandbox
+                .render(builtin("invoice"), &d, None, (2026, 3, 1))
+                .expect("renders in the child");
+            times.push(ms(t));
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).saturating_sub(1)];
+        println!(
+            "1 page in a child process, {runs} renders: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            pct(0.50),
+            pct(0.99),
+            times[times.len() - 1]
+        );
+    }
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
         if let Some(l) = status.lines().find(|l| l.starts_with("VmHWM")) {
             println!("peak RSS: {}", l.trim_start_matches("VmHWM:").trim());

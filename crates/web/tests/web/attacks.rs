@@ -283,6 +283,46 @@ async fn one_address_cannot_flood_the_outbox_with_account_emails() {
 }
 
 #[tokio::test]
+async fn account_emails_waiting_in_the_outbox_are_capped() {
+    on_each_backend_with(
+        |c| c.auth.max_queued_account_jobs = 3,
+        |t| async move {
+            for i in 0..6 {
+                let mut b = t.browser();
+                b.ip = format!("198.51.100.{i}:5000").parse().unwrap();
+                b.post(
+                    "/forgot-password",
+                    &[("email", &format!("person{i}@acme.example"))],
+                )
+                .await
+                .assert_status(200)
+                .assert_contains("Request received");
+            }
+            let mut conn = t.app.db.conn().await.unwrap();
+            let waiting = courtyard_app::db::outbox::count_waiting(&mut conn, "account")
+                .await
+                .unwrap();
+            assert_eq!(waiting, 3);
+            drop(conn);
+            // Delivered, there is room again.
+            t.deliver().await;
+            let mut b = t.browser();
+            b.post("/forgot-password", &[("email", "late@acme.example")])
+                .await
+                .assert_status(200);
+            let mut conn = t.app.db.conn().await.unwrap();
+            assert_eq!(
+                courtyard_app::db::outbox::count_waiting(&mut conn, "account")
+                    .await
+                    .unwrap(),
+                1
+            );
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn links_sent_to_an_old_address_die_when_staff_change_the_email() {
     on_each_backend(|t| async move {
         let set = t.permission_set("Basic", BASIC).await;
