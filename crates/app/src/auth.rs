@@ -441,6 +441,18 @@ pub async fn request_username(app: &App, email: &str, client: &ClientInfo) -> Ap
     .await
 }
 
+/// The block one client is likely to hold: its IPv4 address, or the /64 of
+/// an IPv6 one (a single subscriber gets a whole /64).
+fn address_group(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => ip.to_owned(),
+    }
+}
+
 /// Queue an account email unless it is throttled: one of each kind per
 /// address per interval (claimed atomically, so a burst sends one), a budget per IP
 /// address, and a cap on what waits in the outbox. A throttled request
@@ -453,7 +465,7 @@ async fn queue_account_job(app: &App, client: &ClientInfo, job: AccountJob) -> A
     let cfg = &app.config.auth;
     let now = app.now();
     let interval = cfg.account_email_interval_minutes.max(1) * 60;
-    let ip_bucket = format!("account-mail-ip:{}", client.ip);
+    let ip_bucket = format!("account-mail-ip:{}", address_group(&client.ip));
     let mail_bucket = format!("account-mail:{what}:{email}");
     let mut tx = app.db.begin().await?;
     let (sent_lately, _) =
@@ -509,7 +521,13 @@ pub async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
             )?;
             // Earlier links stay valid until they expire or one is used:
             // a second request must not kill the one the person is reading.
+            // The account is read again in the transaction: if staff changed
+            // its email meanwhile, no link goes to the old address.
             let mut tx = app.db.begin().await?;
+            let now_user = portal_users::find(&mut tx, &user.id).await?;
+            if now_user.email != user.email || now_user.state != PortalUserState::Active.as_str() {
+                return Ok(());
+            }
             tokens::insert(
                 &mut tx,
                 &token_hash(&token),

@@ -97,10 +97,12 @@ impl Default for PdfConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpConfig {
-    /// Seconds a client has to send a request's headers; also the longest an
-    /// idle keep-alive connection stays open between requests.
+    /// Seconds a client has to send a request's headers (and the whole body
+    /// of a request without a session); also the longest an idle keep-alive
+    /// connection stays open between requests.
     pub header_timeout_secs: u64,
-    /// Seconds a client has to send a whole request body (uploads included).
+    /// Seconds a signed-in client has to send a whole request body
+    /// (uploads included).
     pub body_timeout_secs: u64,
     /// Open connections at once; more are closed as soon as accepted.
     pub max_connections: usize,
@@ -110,7 +112,8 @@ pub struct HttpConfig {
     /// Largest body of a request without a signed-in session (login, reset,
     /// invitation forms), in bytes.
     pub max_anonymous_body_bytes: usize,
-    /// Form bodies being read at once; more get "busy, try again".
+    /// Signed-in form bodies being read at once, and as many anonymous ones
+    /// (at most 4 from one address); more get "busy, try again".
     pub max_bodies_in_flight: usize,
     /// Uploads being read at once; more get "busy, try again".
     pub max_uploads_in_flight: usize,

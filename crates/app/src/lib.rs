@@ -84,7 +84,14 @@ impl App {
             hasher: PasswordHasher::new(),
             // A person waits for each PDF: past 32 queued, say "try again".
             pdf: pool::WorkPool::new("pdf", 32, pool::Priority::Low, true),
-            pdf_custom: pool::WorkPool::new("pdf-custom", 16, pool::Priority::Low, true),
+            // Its threads only wait on children, which have their own limits.
+            pdf_custom: pool::WorkPool::with_threads(
+                "pdf-custom",
+                4,
+                16,
+                pool::Priority::Low,
+                true,
+            ),
             images: pool::WorkPool::new("thumbs", 64, pool::Priority::Low, false),
         }
     }

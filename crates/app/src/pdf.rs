@@ -418,18 +418,24 @@ async fn render(
             .map_err(busy)?,
         Some(t) => {
             let sandbox = app.pdf_sandbox.clone();
+            let (id, name) = (t.id.clone(), t.name.clone());
+            let (d, l) = (data.clone(), logo.clone());
             let first = app
                 .pdf_custom
-                .run(move || {
-                    let r = sandbox.render(&t.source, &data, logo.as_deref(), today);
-                    (r, t, data, logo)
-                })
-                .await
-                .map_err(busy)?;
+                .run(move || sandbox.render(&t.source, &d, l.as_deref(), today))
+                .await;
             match first {
-                (Ok(pdf), ..) => Ok(pdf),
-                (Err(e), t, data, logo) => {
-                    tracing::error!(template = %t.id, name = %t.name, error = %e, "a stored PDF template failed; using the built-in");
+                Ok(Ok(pdf)) => Ok(pdf),
+                // The template failed or went past a limit, or too many
+                // custom renders are waiting: the customer still gets the
+                // document, from the built-in template.
+                failed => {
+                    let error = match failed {
+                        Ok(Err(e)) => e.to_string(),
+                        Err(e) => e.to_string(),
+                        Ok(Ok(_)) => unreachable!("matched above"),
+                    };
+                    tracing::error!(template = %id, name = %name, %error, "a stored PDF template failed; using the built-in");
                     app.pdf
                         .run(move || builtin(&data, logo.as_deref()))
                         .await
@@ -591,9 +597,9 @@ pub async fn save_template(
         })?
         .map_err(|e| match e {
             SandboxError::Pdf(e) => AppError::field("source", e.to_string()),
-            SandboxError::Breach(_) => AppError::field(
+            SandboxError::Breach(what) => AppError::field(
                 "source",
-                format!("The {e} while rendering a sample document, so it was not saved. Make it do less work."),
+                format!("The template {what} while rendering a sample document, so it was not saved. Make it do less work."),
             ),
             SandboxError::Unavailable(_) => {
                 tracing::error!(error = %e, "the PDF sandbox could not run");

@@ -47,7 +47,18 @@ impl WorkPool {
         refuse_when_full: bool,
     ) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let threads = (cores / 2).max(1);
+        Self::with_threads(name, (cores / 2).max(1), queue, priority, refuse_when_full)
+    }
+
+    /// As [`WorkPool::new`] with a given number of threads (for work that
+    /// mostly waits, such as on a child process).
+    pub fn with_threads(
+        name: &'static str,
+        threads: usize,
+        queue: usize,
+        priority: Priority,
+        refuse_when_full: bool,
+    ) -> Self {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(queue);
         let rx = Arc::new(std::sync::Mutex::new(rx));
         for i in 0..threads {

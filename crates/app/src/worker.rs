@@ -81,10 +81,24 @@ pub async fn drain(app: &App) -> AppResult<usize> {
     Ok(n)
 }
 
+async fn prune_rate_events(app: &App) -> AppResult<u64> {
+    let mut conn = app.db.conn().await?;
+    Ok(courtyard_db::login_failures::prune(&mut conn, app.now() - 24 * 3600).await?)
+}
+
 /// Poll the outbox until `shutdown` resolves.
 pub async fn run(app: App, shutdown: impl std::future::Future<Output = ()>) {
     tokio::pin!(shutdown);
+    let mut pruned: Option<std::time::Instant> = None;
     loop {
+        // Rate-limit events older than a day count for nothing: dropped
+        // every ten minutes.
+        if pruned.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
+            pruned = Some(std::time::Instant::now());
+            if let Err(e) = prune_rate_events(&app).await {
+                tracing::warn!(error = %e, "could not prune rate-limit events");
+            }
+        }
         let idle = match run_one(&app).await {
             Ok(true) => false,
             Ok(false) => true,

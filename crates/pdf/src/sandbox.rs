@@ -5,8 +5,8 @@
 //!
 //! The child is a program that calls [`child_main`]: `courtyard __pdf-render`
 //! in production, `courtyard-pdf-render` (this crate's binary) in tests. It
-//! reads one [`Job`] as JSON on stdin and writes a one-line JSON header and
-//! then the PDF's bytes on stdout.
+//! reads one job as a JSON line and then the logo's bytes on stdin, and
+//! writes a one-line JSON header and then the PDF's bytes on stdout.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -23,16 +23,18 @@ pub const CHILD_ARG: &str = "__pdf-render";
 
 /// A job is at most this large on stdin (a 64 KiB template, a logo, data).
 const MAX_JOB_BYTES: u64 = 32 * 1024 * 1024;
+/// The child's exit code when it could not read its job (not the template's fault).
+const CHILD_FAILED: i32 = 3;
 /// And a PDF at most this large on stdout.
 const MAX_OUTPUT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// What a child is asked to do.
 #[derive(Debug, Serialize, Deserialize)]
 enum Job {
+    /// The logo, if any, follows the job's line on stdin as raw bytes.
     Render {
         source: String,
         data: Box<DocData>,
-        logo: Option<Vec<u8>>,
         today: Date,
     },
     Check {
@@ -78,7 +80,8 @@ pub enum SandboxError {
     /// sample): staff fix the template.
     #[error(transparent)]
     Pdf(#[from] PdfError),
-    /// The template went past a limit, or its process died.
+    /// The template went past a limit, or its process died: what it did
+    /// ("took longer than 15 s").
     #[error("the template {0}")]
     Breach(String),
     /// The child could not be started or did not answer as expected.
@@ -119,10 +122,9 @@ impl Sandbox {
         let job = Job::Render {
             source: source.to_owned(),
             data: Box::new(data.clone()),
-            logo: logo.map(<[u8]>::to_vec),
             today,
         };
-        let (header, bytes) = self.run(&job)?;
+        let (header, bytes) = self.run(&job, logo.unwrap_or_default())?;
         match header {
             Header { error: Some(e), .. } => Err(e.into()),
             Header {
@@ -140,16 +142,19 @@ impl Sandbox {
             kind: kind.to_owned(),
             source: source.to_owned(),
         };
-        match self.run(&job)?.0.error {
+        match self.run(&job, &[])?.0.error {
             Some(e) => Err(e.into()),
             None => Ok(()),
         }
     }
 
-    fn run(&self, job: &Job) -> Result<(Header, Vec<u8>), SandboxError> {
-        let input =
+    fn run(&self, job: &Job, logo: &[u8]) -> Result<(Header, Vec<u8>), SandboxError> {
+        let mut input =
             serde_json::to_vec(job).map_err(|e| SandboxError::Unavailable(e.to_string()))?;
+        input.push(b'\n');
+        input.extend_from_slice(logo);
         let limits = self.limits.clone();
+        let deadline = std::time::Instant::now() + limits.wall;
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args)
             .env_clear()
@@ -163,42 +168,72 @@ impl Sandbox {
             .spawn()
             .map_err(|e| SandboxError::Unavailable(format!("{}: {e}", self.program.display())))?;
         let mut stdin = child.stdin.take().expect("piped stdin");
-        let mut stdout = child.stdout.take().expect("piped stdout");
-        let mut stderr = child.stderr.take().expect("piped stderr");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
         std::thread::spawn(move || {
             // A child that dies early closes the pipe: nothing to report here.
             let _ = stdin.write_all(&input);
         });
+        // Both pipes are read to their end, past what is kept, so a child
+        // that writes too much never blocks on a full pipe.
         let errors = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = (&mut stderr).take(16 * 1024).read_to_string(&mut s);
-            s
+            let mut kept = Vec::new();
+            let mut stderr = stderr;
+            let _ = (&mut stderr).take(16 * 1024).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+            String::from_utf8_lossy(&kept).into_owned()
         });
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut out = Vec::new();
-            let read = (&mut stdout).take(MAX_OUTPUT_BYTES).read_to_end(&mut out);
-            let _ = tx.send(read.map(|_| out));
+            let mut stdout = stdout;
+            let read = (&mut stdout)
+                .take(MAX_OUTPUT_BYTES)
+                .read_to_end(&mut out)
+                .and_then(|_| std::io::copy(&mut stdout, &mut std::io::sink()));
+            let _ = tx.send(read.map(|extra| (out, extra > 0)));
         });
-        let out = match rx.recv_timeout(limits.wall) {
-            Ok(out) => out,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SandboxError::Breach(format!(
-                    "took longer than {} s",
-                    limits.wall.as_secs()
-                )));
+        let timed_out =
+            || SandboxError::Breach(format!("took longer than {} s", limits.wall.as_secs()));
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let Ok(out) = rx.recv_timeout(left) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(timed_out());
+        };
+        // The pipe is closed; the child should be gone too, and is killed
+        // if it lingers past the deadline.
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(2))
+                }
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(timed_out());
+                }
+                Err(e) => return Err(SandboxError::Unavailable(e.to_string())),
             }
         };
-        let status = child
-            .wait()
-            .map_err(|e| SandboxError::Unavailable(e.to_string()))?;
+        let said = errors.join().unwrap_or_default();
+        if status.code() == Some(CHILD_FAILED) {
+            return Err(SandboxError::Unavailable(format!(
+                "the child could not take the job: {}",
+                said.trim()
+            )));
+        }
         if !status.success() {
-            let said = errors.join().unwrap_or_default();
             return Err(SandboxError::Breach(describe_exit(status, &limits, &said)));
         }
-        let out = out.map_err(|e| SandboxError::Unavailable(e.to_string()))?;
+        let (out, too_much) = out.map_err(|e| SandboxError::Unavailable(e.to_string()))?;
+        if too_much {
+            return Err(SandboxError::Breach(format!(
+                "made a PDF larger than {} MiB",
+                MAX_OUTPUT_BYTES / (1024 * 1024)
+            )));
+        }
         let split = out
             .iter()
             .position(|b| *b == b'\n')
@@ -274,23 +309,26 @@ pub fn child_main() -> i32 {
         .is_err()
     {
         eprintln!("could not read the job");
-        return 3;
+        return CHILD_FAILED;
     }
-    let job: Job = match serde_json::from_slice(&input) {
+    let split = input
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(input.len());
+    let job: Job = match serde_json::from_slice(&input[..split]) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("not a PDF job: {e}");
-            return 3;
+            return CHILD_FAILED;
         }
     };
-    drop(input);
+    let logo = input.get(split + 1..).filter(|l| !l.is_empty());
     let (header, bytes) = match job {
         Job::Render {
             source,
             data,
-            logo,
             today,
-        } => match render(&source, &data, logo.as_deref(), today) {
+        } => match render(&source, &data, logo, today) {
             Ok(pdf) => (
                 Header {
                     pages: Some(pdf.pages),
@@ -321,7 +359,7 @@ pub fn child_main() -> i32 {
         || out.write_all(&bytes).is_err()
         || out.flush().is_err()
     {
-        return 3;
+        return CHILD_FAILED;
     }
     0
 }

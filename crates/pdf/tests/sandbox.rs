@@ -120,3 +120,20 @@ fn the_save_check_tries_long_varied_data_too() {
         .check("invoice", builtin("invoice"))
         .expect("the built-in passes");
 }
+
+#[test]
+fn the_logo_reaches_the_child_as_bytes() {
+    let mut d = sample("invoice", 2);
+    d.has_logo = true;
+    let logo = courtyard_pdf::SAMPLE_LOGO;
+    let child = sandbox(Limits::default())
+        .render(builtin("invoice"), &d, Some(logo), (2026, 3, 1))
+        .expect("renders with the logo");
+    let here = render(builtin("invoice"), &d, Some(logo), (2026, 3, 1)).unwrap();
+    assert_eq!(child.bytes, here.bytes);
+    let without = render(builtin("invoice"), &d, None, (2026, 3, 1));
+    assert!(
+        without.is_err() || without.unwrap().bytes != child.bytes,
+        "the logo was used"
+    );
+}

@@ -10,8 +10,11 @@
 //!   cookie is checked first; anonymous bodies get a few KiB; a file upload
 //!   (multipart) is read only on an upload route with a live session, and
 //!   only after the token in its first part matches.
-//! - Bodies and uploads in flight are capped; past the cap the answer is
-//!   "busy, try again" before anything is read.
+//! - Bodies and uploads in flight are capped (anonymous ones apart, a few
+//!   per address); past a cap the answer is "busy, try again" before
+//!   anything is read. Every body has a deadline for the whole of it.
+
+use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{MatchedPath, Request, State};
@@ -32,6 +35,8 @@ const FIELD: &str = "csrf";
 const HEADER: &str = "x-csrf-token";
 /// How much of an upload is read to find the token in its first part.
 const FIRST_PART_BYTES: usize = 8 * 1024;
+/// Anonymous bodies one address may be sending at once.
+const ANONYMOUS_BODIES_PER_IP: usize = 4;
 
 /// The routes that take a file. Every other route refuses a multipart body
 /// without reading it.
@@ -232,21 +237,17 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         }
         let limit = upload_body_limit(&state.app.config);
         if length.is_some_and(|n| n > limit) {
-            return upload_too_large(&state);
+            return crate::files::UploadProblem::TooLarge.into_response(&state);
         }
-        let Ok(_permit) = state.limits.uploads.clone().try_acquire_owned() else {
+        let Ok(permit) = state.limits.uploads.clone().try_acquire_owned() else {
             return busy("uploads");
         };
+        let deadline = tokio::time::Instant::now()
+            + Duration::from_secs(state.app.config.http.body_timeout_secs);
         let (parts, body) = req.into_parts();
-        let (first, body) = match first_part(body, &boundary).await {
+        let (first, body) = match first_part(body, &boundary, deadline, permit).await {
             Ok(x) => x,
-            Err(_) => {
-                return crate::error::error_page(
-                    StatusCode::BAD_REQUEST,
-                    "The file was not uploaded",
-                    "The upload did not complete (the connection may have dropped). Nothing was saved; please try again.",
-                )
-            }
+            Err(_) => return crate::files::UploadProblem::Broken.into_response(&state),
         };
         let submitted = from_header.or(first);
         if !submitted.is_some_and(|s| accepts(&s)) {
@@ -255,32 +256,67 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         let body = Body::new(http_body_util::Limited::new(body, limit));
         let mut req = Request::from_parts(parts, body);
         req.extensions_mut().insert(CsrfToken(page_token));
-        // The permit is held until the handler has read the body.
         return next.run(req).await;
     }
 
-    let limit = if signed_in {
-        state.app.config.max_body_bytes
+    let http = &state.app.config.http;
+    let (limit, timeout) = if signed_in {
+        (state.app.config.max_body_bytes, http.body_timeout_secs)
     } else {
-        state.app.config.http.max_anonymous_body_bytes
+        // A login form is a few hundred bytes, sent at once.
+        (http.max_anonymous_body_bytes, http.header_timeout_secs)
     };
     if length.is_some_and(|n| n > limit) {
+        // A session that ended while a long form was being written: the
+        // answer is "log in again", not "too large".
+        if raw.is_some() && !signed_in {
+            return Redirect::to(surface.login()).into_response();
+        }
         return WebError::PayloadTooLarge.into_response();
     }
-    let Ok(_permit) = state.limits.bodies.clone().try_acquire_owned() else {
+    // Anonymous bodies have slots of their own, a few per address, so that
+    // nobody can keep signed-in people's forms waiting, or everyone's logins.
+    let permit = if signed_in {
+        state
+            .limits
+            .bodies
+            .clone()
+            .try_acquire_owned()
+            .ok()
+            .map(|p| (p, None))
+    } else {
+        let ip = crate::session::client_ip(
+            req.extensions(),
+            req.headers(),
+            state.app.config.behind_proxy,
+        )
+        .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into());
+        crate::server::IpSlot::take(&state.limits.anonymous_per_ip, ip, ANONYMOUS_BODIES_PER_IP)
+            .and_then(|slot| {
+                let p = state
+                    .limits
+                    .anonymous_bodies
+                    .clone()
+                    .try_acquire_owned()
+                    .ok()?;
+                Some((p, Some(slot)))
+            })
+    };
+    let Some(permit) = permit else {
         return busy("requests");
     };
     let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(e) if too_large(&e) => return WebError::PayloadTooLarge.into_response(),
-        Err(_) => {
-            return crate::error::error_page(
-                StatusCode::BAD_REQUEST,
-                "Nothing was saved",
-                "The form did not arrive completely (the connection may have dropped). Please send it again.",
-            )
+    let read = tokio::time::timeout(Duration::from_secs(timeout), to_bytes(body, limit)).await;
+    drop(permit);
+    let bytes = match read {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) if too_large(&e) => {
+            if raw.is_some() && !signed_in {
+                return Redirect::to(surface.login()).into_response();
+            }
+            return WebError::PayloadTooLarge.into_response();
         }
+        Ok(Err(_)) | Err(_) => return incomplete("Nothing was saved", "The form"),
     };
     let is_form = parts
         .headers
@@ -318,15 +354,12 @@ fn too_large(e: &axum::Error) -> bool {
     false
 }
 
-/// An upload says what the limit is.
-fn upload_too_large(state: &AppState) -> Response {
+/// A body that stopped coming (dropped, or past its deadline).
+fn incomplete(heading: &str, what: &str) -> Response {
     crate::error::error_page(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "The file was not uploaded",
-        &format!(
-            "The file is too large: the limit is {}. Nothing was saved.",
-            courtyard_app::domain::files::human_size(state.app.config.files.max_upload_bytes)
-        ),
+        StatusCode::BAD_REQUEST,
+        heading,
+        &format!("{what} did not arrive completely (the connection may have dropped or was too slow). Nothing was saved; please send it again."),
     )
 }
 
@@ -337,9 +370,15 @@ pub(crate) fn upload_body_limit(config: &courtyard_app::config::Config) -> usize
 
 /// Read the start of a multipart body, just enough to find its first part,
 /// and give back that part's text (when it is the CSRF field) and the whole
-/// body to read on, nothing lost.
-async fn first_part(body: Body, boundary: &str) -> Result<(Option<String>, Body), axum::Error> {
-    let mut stream = body.into_data_stream();
+/// body to read on, nothing lost. The body ends in an error at `deadline`,
+/// and holds the upload slot `permit` until it is read or dropped.
+async fn first_part(
+    body: Body,
+    boundary: &str,
+    deadline: tokio::time::Instant,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> Result<(Option<String>, Body), axum::Error> {
+    let mut stream = Box::pin(until(body.into_data_stream(), deadline, permit));
     let mut prefix: Vec<Bytes> = Vec::new();
     let mut read = 0;
     while read < FIRST_PART_BYTES {
@@ -356,6 +395,35 @@ async fn first_part(body: Body, boundary: &str) -> Result<(Option<String>, Body)
     let rest =
         futures_util::stream::iter(prefix.into_iter().map(Ok::<_, axum::Error>)).chain(stream);
     Ok((token, Body::from_stream(rest)))
+}
+
+/// `stream`, ending in a timeout error at `deadline` (a slow client cannot
+/// hold an upload slot by trickling bytes), with `guard` dropped when it ends.
+fn until<S, G>(
+    stream: S,
+    deadline: tokio::time::Instant,
+    guard: G,
+) -> impl futures_util::Stream<Item = Result<Bytes, axum::Error>>
+where
+    S: futures_util::Stream<Item = Result<Bytes, axum::Error>> + Unpin,
+    G: Send + 'static,
+{
+    futures_util::stream::unfold(Some((stream, guard)), move |state| async move {
+        let (mut stream, guard) = state?;
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(item)) => Some((item, Some((stream, guard)))),
+            Ok(None) => None,
+            Err(_) => Some((
+                Err(axum::Error::new(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the upload took too long",
+                ))),
+                None,
+            )),
+        }
+    })
+    // Readers may poll again after the end; a fused stream says "ended".
+    .fuse()
 }
 
 /// The CSRF field, if it is the first part and complete within `prefix`.

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use bytes::Bytes;
 use courtyard_app::db::files::FileRow;
-use courtyard_app::domain::files::{human_size, FileKind};
+use courtyard_app::domain::files::{display_name, human_size, FileKind};
 use courtyard_app::files;
 use courtyard_app::AppError;
 
@@ -51,7 +51,8 @@ pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
     rows.iter()
         .map(|f| FileView {
             id: f.id.clone(),
-            name: f.display_name.clone(),
+            // Names stored before format characters were dropped lose them here.
+            name: display_name(&f.display_name),
             size: human_size(f.size as u64),
             by: f.uploaded_by_name.clone(),
             when: when(f.created_at),
@@ -105,7 +106,7 @@ impl UploadProblem {
         }
     }
 
-    fn into_response(self, s: &AppState) -> Response {
+    pub(crate) fn into_response(self, s: &AppState) -> Response {
         let status = match self {
             Self::Missing => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -165,7 +166,7 @@ pub(crate) fn attachment(bytes: Bytes, content_type: &'static str, name: &str) -
 
 fn file_response(f: &FileRow, bytes: Bytes) -> Response {
     let kind = FileKind::parse(&f.kind).unwrap_or(FileKind::Pdf);
-    attachment(bytes, kind.content_type(), &f.display_name)
+    attachment(bytes, kind.content_type(), &display_name(&f.display_name))
 }
 
 /// A customer uploads onto a job, project, task or ticket they can see.

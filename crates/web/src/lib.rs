@@ -52,6 +52,8 @@ pub struct AppState {
 pub(crate) struct Limits {
     pub uploads: Arc<Semaphore>,
     pub bodies: Arc<Semaphore>,
+    pub anonymous_bodies: Arc<Semaphore>,
+    pub anonymous_per_ip: server::IpCounts,
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -65,9 +67,10 @@ pub fn router(app: App) -> Router {
         limits: Limits {
             uploads: Arc::new(Semaphore::new(app.config.http.max_uploads_in_flight)),
             bodies: Arc::new(Semaphore::new(app.config.http.max_bodies_in_flight)),
+            anonymous_bodies: Arc::new(Semaphore::new(app.config.http.max_bodies_in_flight)),
+            anonymous_per_ip: Default::default(),
         },
     };
-    let body_timeout = Duration::from_secs(app.config.http.body_timeout_secs);
     let max_body = app.config.max_body_bytes;
     let secure = app.config.secure_cookies();
     let x_request_id = HeaderName::from_static("x-request-id");
@@ -147,9 +150,7 @@ pub fn router(app: App) -> Router {
                             .latency_unit(tower_http::LatencyUnit::Micros),
                     ),
             )
-            .layer(PropagateRequestIdLayer::new(x_request_id))
-            // A body that does not arrive in time ends the request.
-            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_timeout)),
+            .layer(PropagateRequestIdLayer::new(x_request_id)),
     )
     .with_state(state)
 }

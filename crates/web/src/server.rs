@@ -18,14 +18,18 @@ use hyper_util::service::TowerToHyperService;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
-/// One open connection from an address; the count drops with it.
-struct IpSlot {
-    counts: Arc<Mutex<HashMap<IpAddr, usize>>>,
+/// Counts per client address.
+pub(crate) type IpCounts = Arc<Mutex<HashMap<IpAddr, usize>>>;
+
+/// One of a limited number of things an address may hold at once (open
+/// connections, anonymous bodies); the count drops with it.
+pub(crate) struct IpSlot {
+    counts: IpCounts,
     ip: IpAddr,
 }
 
 impl IpSlot {
-    fn take(counts: &Arc<Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr, max: usize) -> Option<Self> {
+    pub(crate) fn take(counts: &IpCounts, ip: IpAddr, max: usize) -> Option<Self> {
         let mut m = counts.lock().unwrap_or_else(|p| p.into_inner());
         let n = m.entry(ip).or_insert(0);
         if *n >= max {
@@ -66,7 +70,11 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(limits.header_timeout_secs));
+        .header_read_timeout(Duration::from_secs(limits.header_timeout_secs))
+        // Headers of a request: cookies and a long query fit easily, and a
+        // thousand connections cannot hold hundreds of megabytes with them.
+        .max_buf_size(64 * 1024);
+    open_file_room(limits.max_connections);
     tokio::pin!(shutdown);
     loop {
         let (stream, addr) = tokio::select! {
@@ -122,4 +130,39 @@ pub async fn serve(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Raise the open-file limit to what the system allows, and say so when it
+/// is still too low for `max_connections` (each one is a descriptor).
+fn open_file_room(max_connections: usize) {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: plain system calls on a local struct.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+                return;
+            }
+            if lim.rlim_cur < lim.rlim_max {
+                let raised = libc::rlimit {
+                    rlim_cur: lim.rlim_max,
+                    rlim_max: lim.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    lim = raised;
+                }
+            }
+        }
+        let need = max_connections as libc::rlim_t + 256;
+        if lim.rlim_cur < need {
+            tracing::warn!(
+                open_files = lim.rlim_cur,
+                need,
+                "the open-file limit is below http.max_connections plus room for the database and files; raise it (ulimit -n, LimitNOFILE=) or lower http.max_connections"
+            );
+        }
+    }
 }

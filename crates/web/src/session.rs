@@ -47,11 +47,16 @@ pub fn set_cookie(
     }
 }
 
-pub fn client_info(parts: &Parts, behind_proxy: bool) -> ClientInfo {
+/// The client's address: the last `X-Forwarded-For` entry behind a proxy
+/// (the one the proxy added), else the connection's peer.
+pub fn client_ip(
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    behind_proxy: bool,
+) -> Option<std::net::IpAddr> {
     let forwarded = behind_proxy
         .then(|| {
-            parts
-                .headers
+            headers
                 .get("x-forwarded-for")?
                 .to_str()
                 .ok()?
@@ -62,13 +67,17 @@ pub fn client_info(parts: &Parts, behind_proxy: bool) -> ClientInfo {
                 .ok()
         })
         .flatten();
-    let ip = forwarded
+    forwarded
         .or_else(|| {
-            parts
-                .extensions
+            extensions
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip())
         })
+        .map(|ip| ip.to_canonical())
+}
+
+pub fn client_info(parts: &Parts, behind_proxy: bool) -> ClientInfo {
+    let ip = client_ip(&parts.extensions, &parts.headers, behind_proxy)
         .map_or_else(|| "unknown".into(), |ip| ip.to_string());
     let user_agent = parts
         .headers

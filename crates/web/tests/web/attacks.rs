@@ -603,3 +603,115 @@ async fn one_address_cannot_take_every_connection() {
     )
     .await;
 }
+
+fn form_request(path: &str, body: Body) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, "portal.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_is_cut_off_at_its_deadline() {
+    on_each_backend_with(
+        |c| {
+            c.http.header_timeout_secs = 1;
+            c.http.body_timeout_secs = 1;
+        },
+        |t| async move {
+            let (co, mut ada) = customer(&t).await;
+            let ticket = t.ticket(&co, None, "Slow upload").await;
+            // An anonymous form that never finishes.
+            let mut anon = t.browser();
+            anon.get("/login").await;
+            let token = anon.csrf_for("/login");
+            let r = answered(
+                &mut anon,
+                form_request(
+                    "/login",
+                    endless(format!("csrf={token}&email=a").into_bytes()),
+                ),
+            )
+            .await;
+            r.assert_status(400)
+                .assert_contains("did not arrive completely");
+            // A signed-in upload with the right token that never finishes.
+            let path = format!("/tickets/{ticket}/files");
+            let token = ada.csrf_for(&path);
+            let r = answered(
+                &mut ada,
+                upload_request(&path, endless(multipart_head(("csrf", &token)))),
+            )
+            .await;
+            assert_ne!(r.status.as_u16(), 303, "{}", r.body);
+            r.assert_contains("Nothing was saved");
+            assert!(t.app.files.list().await.unwrap().is_empty());
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn one_address_cannot_take_every_anonymous_slot() {
+    on_each_backend(|t| async move {
+        let mut held = Vec::new();
+        let mut hog = t.browser();
+        hog.get("/login").await;
+        let token = hog.csrf_for("/login");
+        for _ in 0..4 {
+            let mut b = hog.clone();
+            let req = form_request("/login", endless(format!("csrf={token}&e").into_bytes()));
+            held.push(tokio::spawn(async move { b.send(req).await }));
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let fifth = answered(
+            &mut hog,
+            form_request("/login", endless(format!("csrf={token}&e").into_bytes())),
+        )
+        .await;
+        fifth.assert_status(503).assert_contains("try again");
+        // Someone else logs in meanwhile.
+        let mut other = t.browser();
+        other.ip = "198.51.100.77:4000".parse().unwrap();
+        other.get("/login").await;
+        other
+            .post(
+                "/login",
+                &[("email", "x@acme.example"), ("password", "wrong")],
+            )
+            .await
+            .assert_status(401);
+        for h in held {
+            h.abort();
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_long_form_after_the_session_ended_asks_to_log_in_again() {
+    on_each_backend(|t| async move {
+        let (co, mut ada) = customer(&t).await;
+        let ticket = t.ticket(&co, None, "Long reply").await;
+        let path = format!("/tickets/{ticket}/comments");
+        let token = ada.csrf_for(&path);
+        // Staff end every session of hers meanwhile (as a reset would).
+        let mut conn = t.app.db.conn().await.unwrap();
+        let user = courtyard_app::db::portal_users::find_by_email(&mut conn, "ada@acme.example")
+            .await
+            .unwrap()
+            .unwrap();
+        courtyard_app::db::sessions::delete_all_for_user(&mut conn, "portal", &user.id)
+            .await
+            .unwrap();
+        drop(conn);
+        let long = "word ".repeat(8 * 1024);
+        let body =
+            serde_urlencoded::to_string([("csrf", token.as_str()), ("body", &long)]).unwrap();
+        let r = ada.post_raw(&path, &body).await;
+        r.assert_status(303);
+        assert_eq!(r.location(), "/login");
+    })
+    .await;
+}

@@ -251,3 +251,75 @@ async fn a_long_invoice_runs_over_pages_with_every_line_and_the_totals_last() {
     })
     .await;
 }
+
+const RUNAWAY: &str = "#import \"/courtyard.typ\": *\n#let d = json(\"/data.json\")\n#for a in range(10000) { for b in range(10000) { for c in range(10000) { } } }\n#standard(d, extra: [RUNAWAY])\n";
+const GREEDY: &str = "#import \"/courtyard.typ\": *\n#let d = json(\"/data.json\")\n#let s = \"x\" * 1500000000\n#standard(d, extra: [GREEDY #s.len()])\n";
+
+#[tokio::test]
+async fn a_runaway_template_is_refused_when_saved_and_never_stops_a_download() {
+    crate::support::on_each_backend_with(
+        |c| {
+            c.pdf.custom_cpu_secs = 1;
+            c.pdf.custom_timeout_secs = 3;
+            c.pdf.custom_memory_mib = 128;
+        },
+        |t| async move {
+            let (acme, _) = setup(&t).await;
+            let inv = t.invoice(&acme, None, "unpaid", "2026-03-01", "250").await;
+            let mut staff = t
+                .staff_browser("sam@harbour.example", StaffRole::Owner)
+                .await;
+            for (source, limit) in [(RUNAWAY, "1 s"), (GREEDY, "128 MiB")] {
+                let r = staff
+                    .post(
+                        "/staff/templates",
+                        &[
+                            ("kind", "invoice"),
+                            ("name", "Runaway"),
+                            ("audience", "sharing"),
+                            ("source", source),
+                        ],
+                    )
+                    .await;
+                r.assert_status(422)
+                    .assert_contains("so it was not saved")
+                    .assert_contains("Runaway");
+                assert!(
+                    r.body.contains(limit) || r.body.contains("took longer than 3 s"),
+                    "the limit it hit is named: {}",
+                    r.body
+                );
+                assert!(!r.body.contains("The the"));
+            }
+            // Stored anyway (say, before a Typst upgrade changed its speed):
+            // the customer's download falls back to the built-in template.
+            for (name, source) in [("Loops", RUNAWAY), ("Greedy", GREEDY)] {
+                let mut conn = t.app.db.conn().await.unwrap();
+                let id = courtyard_app::db::templates::insert(
+                    &mut conn,
+                    &courtyard_app::db::templates::NewTemplate {
+                        kind: "invoice",
+                        name,
+                        audience: "sharing",
+                        source,
+                        updated_by: "test",
+                    },
+                    t.app.now(),
+                )
+                .await
+                .unwrap();
+                drop(conn);
+                post_settings(&mut staff, &id).await.assert_status(303);
+                let mut ada = t.portal_browser("ada@acme.example").await;
+                let p = pages(&ada.get(&format!("/invoices/{inv}/pdf")).await);
+                assert!(
+                    p[0].contains("£300.00") && p[0].contains("Page1/1"),
+                    "{}",
+                    p[0]
+                );
+                assert!(!p[0].contains("RUNAWAY") && !p[0].contains("GREEDY"));
+            }
+        },
+    )
+    .await;
+}
