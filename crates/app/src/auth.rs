@@ -184,7 +184,7 @@ pub async fn portal_session(app: &App, raw: &str) -> AppResult<Option<PortalCont
         return Ok(None);
     }
     let mut user = user;
-    crate::records::apply_module_switches(&mut conn, &mut user).await?;
+    crate::access::apply_module_switches(&mut conn, &mut user).await?;
     let grants = Grants::from_storage(&user.grants);
     Ok(Some(PortalContext {
         session,
@@ -540,7 +540,7 @@ pub async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
             .await?;
             tx.commit().await.map_err(courtyard_db::DbError::from)?;
             drop(conn);
-            crate::worker::send_now(app, &mail).await
+            crate::outbox::send_now(app, &mail).await
         }
         AccountJob::UsernameReminder { email } => {
             let Some(user) = portal_users::find_by_email(&mut conn, email).await? else {
@@ -563,7 +563,7 @@ pub async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
                 },
             )?;
             drop(conn);
-            crate::worker::send_now(app, &mail).await
+            crate::outbox::send_now(app, &mail).await
         }
     }
 }

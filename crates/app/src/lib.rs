@@ -1,6 +1,7 @@
 //! Courtyard's use cases: they compose the database, the outbox and mail
 //! inside transactions. No HTTP here, no SQL here.
 
+pub mod access;
 pub mod auth;
 pub mod config;
 pub mod customers;
@@ -10,6 +11,7 @@ pub mod emails;
 pub mod error;
 pub mod files;
 pub mod notify;
+pub mod outbox;
 pub mod pdf;
 pub mod pool;
 pub mod portal_users;

@@ -58,7 +58,7 @@ pub async fn customer_did(
             button: n.button,
         })
         .map_err(AppError::Internal)?;
-        crate::worker::enqueue_email(conn, &email, app.now()).await?;
+        crate::outbox::enqueue_email(conn, &email, app.now()).await?;
     }
     Ok(())
 }

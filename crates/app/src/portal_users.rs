@@ -193,7 +193,7 @@ async fn invite_in(app: &App, conn: &mut courtyard_db::Conn, id: &str, now: i64)
             expires: &emails::format_time(expires),
         },
     )?;
-    crate::worker::enqueue_email(conn, &mail, now).await
+    crate::outbox::enqueue_email(conn, &mail, now).await
 }
 
 /// Deactivate: the user can't log in and every session ends at once.

@@ -145,8 +145,8 @@ pub async fn explain(
 ) -> AppResult<Explanation> {
     let mut conn = app.db.conn().await?;
     let mut user = portal_users::find(&mut conn, portal_user_id).await?;
-    let off = modules_off(&mut conn).await?;
-    switch_off(&mut user, &off);
+    let off = crate::access::modules_off(&mut conn).await?;
+    crate::access::switch_off(&mut user, &off);
     let Some(viewer) = viewer_of(&user) else {
         return Ok(Explanation {
             visible: false,
@@ -257,51 +257,11 @@ pub async fn staff_attention(app: &App) -> AppResult<Vec<(&'static str, &'static
 
 // ---- portal module switches ----
 
-/// Modules staff can switch off for every portal user (Settings).
-pub fn switchable_modules() -> Vec<Module> {
-    Module::ALL
-        .iter()
-        .copied()
-        .filter(|m| *m != Module::MyDetails)
-        .collect()
-}
-
-/// The modules switched off for the whole portal.
-/// Tasks are seen through their projects, so with Projects off, Tasks are off.
-pub async fn modules_off(conn: &mut Conn) -> AppResult<Vec<Module>> {
-    let mut off: Vec<Module> = settings::with_prefix(conn, "module.")
-        .await?
-        .into_iter()
-        .filter(|(_, v)| v == "off")
-        .filter_map(|(k, _)| Module::parse(k.strip_prefix("module.")?.strip_suffix(".enabled")?))
-        .collect();
-    if off.contains(&Module::Projects) && !off.contains(&Module::Tasks) {
-        off.push(Module::Tasks);
-    }
-    Ok(off)
-}
-
-/// What a portal user may really use: their permission set's grants minus
-/// the modules switched off. Applied once, where the user is loaded for a
-/// request (and for staff's explanations and "view as").
-pub async fn apply_module_switches(conn: &mut Conn, user: &mut PortalUser) -> AppResult<()> {
-    let off = modules_off(conn).await?;
-    switch_off(user, &off);
-    Ok(())
-}
-
-/// Remove the `off` modules from a user's grants.
-fn switch_off(user: &mut PortalUser, off: &[Module]) {
-    if !off.is_empty() {
-        user.grants = Grants::from_storage(&user.grants).without(off).to_storage();
-    }
-}
-
 /// Every switchable module and whether it is on, for the settings page.
 pub async fn module_switches(app: &App) -> AppResult<Vec<(Module, bool)>> {
     let mut conn = app.db.conn().await?;
-    let off = modules_off(&mut conn).await?;
-    Ok(switchable_modules()
+    let off = crate::access::modules_off(&mut conn).await?;
+    Ok(crate::access::switchable_modules()
         .into_iter()
         .map(|m| (m, !off.contains(&m)))
         .collect())
@@ -373,7 +333,7 @@ pub async fn save_portal_settings(
 ) -> AppResult<()> {
     let clean = check_prefixes(prefixes)?;
     let mut tx = app.db.begin().await?;
-    for m in switchable_modules() {
+    for m in crate::access::switchable_modules() {
         let key = format!("module.{}.enabled", m.as_str());
         if modules_on.contains(&m) {
             settings::delete(&mut tx, &key).await?;
@@ -469,7 +429,7 @@ pub async fn queue_first_view_notice(
         button: &format!("Open the {}", v.label.to_lowercase()),
     })
     .map_err(AppError::Internal)?;
-    crate::worker::enqueue_email(conn, &email, app.now()).await
+    crate::outbox::enqueue_email(conn, &email, app.now()).await
 }
 
 /// A text cell from what people typed: one a spreadsheet would run as a

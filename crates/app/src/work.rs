@@ -1078,7 +1078,7 @@ pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
     let user = {
         let mut conn = app.db.conn().await?;
         let mut user = portal_users::find(&mut conn, portal_user_id).await?;
-        records::apply_module_switches(&mut conn, &mut user).await?;
+        crate::access::apply_module_switches(&mut conn, &mut user).await?;
         user
     };
     let blocked = if user.state != "active" {

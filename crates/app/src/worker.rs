@@ -4,32 +4,17 @@
 
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use courtyard_db::outbox;
 use courtyard_mail::Email;
+
+pub use crate::outbox::{enqueue_email, send_now};
 
 use crate::auth::{run_account_job, AccountJob};
 use crate::{App, AppError, AppResult};
 
 const LEASE_SECS: i64 = 120;
-
-/// Queue an email in the caller's transaction.
-pub async fn enqueue_email(
-    conn: &mut courtyard_db::Conn,
-    email: &Email,
-    now: i64,
-) -> AppResult<()> {
-    let payload = serde_json::to_string(email).map_err(anyhow::Error::from)?;
-    outbox::enqueue(conn, "email", &payload, now).await?;
-    Ok(())
-}
-
-/// Send straight away (from inside a job).
-pub async fn send_now(app: &App, email: &Email) -> AppResult<()> {
-    app.mailer
-        .send(&app.config.mail_from(), email)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))
-}
 
 /// Claim and run one due item. `Ok(false)` when nothing is due.
 pub async fn run_one(app: &App) -> AppResult<bool> {
@@ -39,37 +24,41 @@ pub async fn run_one(app: &App) -> AppResult<bool> {
     };
     let span =
         tracing::info_span!("outbox", id = %item.id, kind = %item.kind, attempt = item.attempts);
-    let _enter = span.enter();
-    let result = match item.kind.as_str() {
-        "email" => match serde_json::from_str::<Email>(&item.payload) {
-            Ok(email) => send_now(app, &email).await,
-            Err(e) => Err(AppError::Internal(e.into())),
-        },
-        "account" => match serde_json::from_str::<AccountJob>(&item.payload) {
-            Ok(job) => run_account_job(app, &job).await,
-            Err(e) => Err(AppError::Internal(e.into())),
-        },
-        other => Err(AppError::Internal(anyhow::anyhow!(
-            "unknown outbox kind {other}"
-        ))),
-    };
-    match result {
-        Ok(()) => {
-            outbox::complete(&app.db, &item.id, app.now()).await?;
-            tracing::info!("delivered");
+    // The span goes with the future, never held across an await.
+    async {
+        let result = match item.kind.as_str() {
+            "email" => match serde_json::from_str::<Email>(&item.payload) {
+                Ok(email) => send_now(app, &email).await,
+                Err(e) => Err(AppError::Internal(e.into())),
+            },
+            "account" => match serde_json::from_str::<AccountJob>(&item.payload) {
+                Ok(job) => run_account_job(app, &job).await,
+                Err(e) => Err(AppError::Internal(e.into())),
+            },
+            other => Err(AppError::Internal(anyhow::anyhow!(
+                "unknown outbox kind {other}"
+            ))),
+        };
+        match result {
+            Ok(()) => {
+                outbox::complete(&app.db, &item.id, app.now()).await?;
+                tracing::info!("delivered");
+            }
+            Err(e) => {
+                // 30 s, 1 min, 2 min, … capped at an hour.
+                let backoff = (30i64 << (item.attempts.clamp(1, 8) - 1)).min(3600);
+                let msg = match &e {
+                    AppError::Internal(inner) => format!("{inner:#}"),
+                    other => other.to_string(),
+                };
+                tracing::warn!(error = %msg, retry_in_secs = backoff, "delivery failed");
+                outbox::fail(&app.db, &item.id, &msg, app.now() + backoff).await?;
+            }
         }
-        Err(e) => {
-            // 30 s, 1 min, 2 min, … capped at an hour.
-            let backoff = (30i64 << (item.attempts.clamp(1, 8) - 1)).min(3600);
-            let msg = match &e {
-                AppError::Internal(inner) => format!("{inner:#}"),
-                other => other.to_string(),
-            };
-            tracing::warn!(error = %msg, retry_in_secs = backoff, "delivery failed");
-            outbox::fail(&app.db, &item.id, &msg, app.now() + backoff).await?;
-        }
+        Ok(true)
     }
-    Ok(true)
+    .instrument(span)
+    .await
 }
 
 /// Run every item that is due now (tests call this to deliver deterministically).

@@ -3,12 +3,9 @@
 
 use std::sync::LazyLock;
 
-use axum::extract::Path;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-
-use crate::WebError;
 
 struct Asset {
     name: &'static str,
@@ -53,22 +50,23 @@ pub fn url(name: &str) -> String {
         .unwrap_or_default()
 }
 
-pub async fn serve(Path(file): Path<String>) -> Response {
-    let Some(a) = ASSETS.iter().find(|a| a.hashed == file) else {
-        return WebError::NotFound.into_response();
-    };
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(a.content_type),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            ),
-        ],
-        a.body,
+/// The asset served as `file` (its hashed name), if there is one.
+pub fn response(file: &str) -> Option<Response> {
+    let a = ASSETS.iter().find(|a| a.hashed == file)?;
+    Some(
+        (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(a.content_type),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+            ],
+            a.body,
+        )
+            .into_response(),
     )
-        .into_response()
 }

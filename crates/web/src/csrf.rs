@@ -27,10 +27,12 @@ use courtyard_app::security::{random_token, same};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::session::{cookie_value, set_cookie, PORTAL_COOKIE, STAFF_COOKIE};
-use crate::{AppState, WebError};
+use crate::error::WebError;
+use crate::session::{
+    cookie_value, set_cookie, CSRF_COOKIE as COOKIE, PORTAL_COOKIE, STAFF_COOKIE,
+};
+use crate::state::AppState;
 
-pub const COOKIE: &str = "cy_csrf";
 const FIELD: &str = "csrf";
 const HEADER: &str = "x-csrf-token";
 /// How much of an upload is read to find the token in its first part.
@@ -237,7 +239,7 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         }
         let limit = upload_body_limit(&state.app.config);
         if length.is_some_and(|n| n > limit) {
-            return crate::files::UploadProblem::TooLarge.into_response(&state);
+            return crate::upload::UploadProblem::TooLarge.into_response(&state);
         }
         let Ok(permit) = state.limits.uploads.clone().try_acquire_owned() else {
             return busy("uploads");
@@ -247,7 +249,7 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         let (parts, body) = req.into_parts();
         let (first, body) = match first_part(body, &boundary, deadline, permit).await {
             Ok(x) => x,
-            Err(_) => return crate::files::UploadProblem::Broken.into_response(&state),
+            Err(_) => return crate::upload::UploadProblem::Broken.into_response(&state),
         };
         let submitted = from_header.or(first);
         if !submitted.is_some_and(|s| accepts(&s)) {
@@ -291,7 +293,7 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
             state.app.config.behind_proxy,
         )
         .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into());
-        crate::server::IpSlot::take(&state.limits.anonymous_per_ip, ip, ANONYMOUS_BODIES_PER_IP)
+        crate::limits::IpSlot::take(&state.limits.anonymous_per_ip, ip, ANONYMOUS_BODIES_PER_IP)
             .and_then(|slot| {
                 let p = state
                     .limits

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use bytes::Bytes;
 use courtyard_app::auth::{PortalContext, StaffContext};
 use courtyard_app::db::documents::{DocumentFilter, DocumentRow, Folder};
 use courtyard_app::documents::{self, DocumentForm, PortalFolder, AUDIENCES};
@@ -19,10 +18,10 @@ use crate::csrf::CsrfToken;
 use crate::error::WebResult;
 use crate::forms::{Errors, FormPairs};
 use crate::layout::{notice, when, Layout};
-use crate::portal::{render, unprocessable};
 use crate::records::Why;
+use crate::render::{render, unprocessable};
 use crate::session::{Portal, Staff};
-use crate::AppState;
+use crate::state::AppState;
 
 const PAGE: i64 = 25;
 
@@ -207,71 +206,13 @@ pub(crate) async fn portal_list(
     render(&page)
 }
 
-/// A multipart form's text fields and its file (if any, and if read whole).
-pub(crate) struct Upload {
-    pub fields: Vec<(String, String)>,
-    pub file: Result<(String, Bytes), crate::files::UploadProblem>,
-}
-
-impl Upload {
-    pub fn get(&self, name: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-}
-
-/// Read every field of a multipart form; the file within the upload limit.
-pub(crate) async fn read_form(
-    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Upload {
-    use crate::files::UploadProblem;
-    let mut fields = vec![];
-    let mut file = Err(UploadProblem::Missing);
-    let Ok(mut m) = m else {
-        return Upload { fields, file };
-    };
-    loop {
-        match m.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_owned();
-                if name == "file" {
-                    let filename = field.file_name().unwrap_or("").to_owned();
-                    file = match field.bytes().await {
-                        Ok(b) if filename.is_empty() && b.is_empty() => Err(UploadProblem::Missing),
-                        Ok(b) => Ok((filename, b)),
-                        Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                            Err(UploadProblem::TooLarge)
-                        }
-                        Err(_) => Err(UploadProblem::Broken),
-                    };
-                } else if let Ok(text) = field.text().await {
-                    fields.push((name, text));
-                }
-            }
-            Ok(None) => break,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                file = Err(UploadProblem::TooLarge);
-                break;
-            }
-            Err(_) => {
-                file = Err(UploadProblem::Broken);
-                break;
-            }
-        }
-    }
-    Upload { fields, file }
-}
-
 pub(crate) async fn portal_upload(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
-    let form = read_form(m).await;
+    let form = crate::upload::read_upload(m).await;
     let (title, description) = (form.get("title"), form.get("description"));
     let result = match form.file {
         Ok((name, bytes)) => {
@@ -359,7 +300,7 @@ struct StaffListPage {
 }
 
 fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
-    crate::staff::layout(s, csrf, ctx, title, "/staff/documents")
+    crate::render::staff_layout(s, csrf, ctx, title, "/staff/documents")
 }
 
 async fn staff_list_page(
@@ -536,7 +477,7 @@ pub(crate) async fn create(
     Staff(ctx): Staff,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
-    let upload = read_form(m).await;
+    let upload = crate::upload::read_upload(m).await;
     let form = form_of(|k| upload.get(k));
     let result = match upload.file {
         Ok((name, bytes)) => documents::staff_upload(&s.app, &ctx.staff, &form, &name, bytes).await,

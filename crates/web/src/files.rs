@@ -17,7 +17,7 @@ use crate::error::WebResult;
 use crate::forms::FormPairs;
 use crate::layout::when;
 use crate::session::{Portal, Staff};
-use crate::AppState;
+use crate::state::AppState;
 
 /// A file as listed on a record's page.
 pub(crate) struct FileView {
@@ -62,58 +62,6 @@ pub(crate) fn views(rows: &[FileRow]) -> Vec<FileView> {
             comment_id: f.comment_id.clone(),
         })
         .collect()
-}
-
-/// The uploaded file of a multipart form: (filename, bytes).
-pub(crate) async fn read_file(mut m: Multipart) -> Result<(String, Bytes), UploadProblem> {
-    loop {
-        match m.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => {
-                let name = field.file_name().unwrap_or("").to_owned();
-                return match field.bytes().await {
-                    Ok(b) => Ok((name, b)),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        Err(UploadProblem::TooLarge)
-                    }
-                    Err(_) => Err(UploadProblem::Broken),
-                };
-            }
-            Ok(Some(_)) => continue,
-            Ok(None) => return Err(UploadProblem::Missing),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(UploadProblem::TooLarge)
-            }
-            Err(_) => return Err(UploadProblem::Broken),
-        }
-    }
-}
-
-pub(crate) enum UploadProblem {
-    Missing,
-    TooLarge,
-    Broken,
-}
-
-impl UploadProblem {
-    pub(crate) fn message(&self, s: &AppState) -> String {
-        match self {
-            Self::Missing => "Choose a file to upload.".to_owned(),
-            Self::TooLarge => format!(
-                "The file is too large: the limit is {}.",
-                human_size(s.app.config.files.max_upload_bytes)
-            ),
-            Self::Broken => "The upload did not complete (the connection may have dropped). Nothing was saved; please try again.".to_owned(),
-        }
-    }
-
-    pub(crate) fn into_response(self, s: &AppState) -> Response {
-        let status = match self {
-            Self::Missing => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Broken => StatusCode::BAD_REQUEST,
-        };
-        crate::error::error_page(status, "The file was not uploaded", &self.message(s))
-    }
 }
 
 /// No sniffing and a sandbox CSP: what we serve from a file is never run.
@@ -180,7 +128,7 @@ pub(crate) async fn portal_upload<K: crate::work::Kind>(
     let kind = K::KIND;
     // A record this person cannot see is not found, whatever was sent.
     files::portal_check(&s.app, &ctx, kind.as_str(), &id).await?;
-    let form = crate::documents::read_form(m).await;
+    let form = crate::upload::read_upload(m).await;
     let note = form.get("note");
     let result = match form.file {
         Ok((name, bytes)) => {
@@ -243,7 +191,7 @@ pub(crate) async fn staff_upload<H: Host>(
     Path(id): Path<String>,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
-    let form = crate::documents::read_form(m).await;
+    let form = crate::upload::read_upload(m).await;
     let (note, share) = (form.get("note"), form.get("shared") == "1");
     let (name, bytes) = match form.file {
         Ok(x) => x,

@@ -5,7 +5,8 @@ use axum::extract::{FromRequest, Request};
 use courtyard_domain::FieldError;
 use serde::de::DeserializeOwned;
 
-use crate::{AppState, WebError};
+use crate::error::WebError;
+use crate::state::AppState;
 
 /// A urlencoded form deserialized into `T`.
 pub struct Form<T>(pub T);

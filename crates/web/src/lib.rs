@@ -1,6 +1,7 @@
 //! HTTP: axum routers for the portal and the staff side, extractors,
 //! templates, static assets and error pages. No SQL here.
 
+mod account;
 mod assets;
 mod csrf;
 mod documents;
@@ -8,13 +9,17 @@ mod error;
 mod files;
 mod forms;
 mod layout;
+mod limits;
 mod pdf;
 mod portal;
 mod records;
+mod render;
 mod sales;
 mod server;
 mod session;
 mod staff;
+mod state;
+mod upload;
 mod work;
 
 use std::sync::Arc;
@@ -39,22 +44,7 @@ use tower_http::trace::TraceLayer;
 pub use csrf::session_token as session_csrf_token;
 pub use error::WebError;
 pub use portal::{route_table as portal_route_table, Exposure, RouteInfo};
-
-/// The state every handler receives.
-#[derive(Clone)]
-pub struct AppState {
-    pub app: App,
-    pub(crate) limits: Limits,
-}
-
-/// Request bodies being read at once (docs/adr/0012).
-#[derive(Clone)]
-pub(crate) struct Limits {
-    pub uploads: Arc<Semaphore>,
-    pub bodies: Arc<Semaphore>,
-    pub anonymous_bodies: Arc<Semaphore>,
-    pub anonymous_per_ip: server::IpCounts,
-}
+pub use state::AppState;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
@@ -64,7 +54,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn router(app: App) -> Router {
     let state = AppState {
         app: app.clone(),
-        limits: Limits {
+        limits: crate::limits::Limits {
             uploads: Arc::new(Semaphore::new(app.config.http.max_uploads_in_flight)),
             bodies: Arc::new(Semaphore::new(app.config.http.max_bodies_in_flight)),
             anonymous_bodies: Arc::new(Semaphore::new(app.config.http.max_bodies_in_flight)),
@@ -109,7 +99,7 @@ pub fn router(app: App) -> Router {
         .nest("/staff", staff::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/static/{file}", get(assets::serve))
+        .route("/static/{file}", get(static_file))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(middleware::from_fn_with_state(
@@ -153,6 +143,10 @@ pub fn router(app: App) -> Router {
             .layer(PropagateRequestIdLayer::new(x_request_id)),
     )
     .with_state(state)
+}
+
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    assets::response(&file).unwrap_or_else(|| WebError::NotFound.into_response())
 }
 
 async fn healthz() -> &'static str {

@@ -17,10 +17,10 @@ use crate::csrf::CsrfToken;
 use crate::error::WebResult;
 use crate::forms::{Errors, FormPairs};
 use crate::layout::{notice, when, Layout};
-use crate::portal::{render, unprocessable};
+use crate::render::{render, unprocessable};
 use crate::sales::Kind;
 use crate::session::{Client, Portal, Staff};
-use crate::AppState;
+use crate::state::AppState;
 
 /// A PDF download: an attachment named after the document, never cached,
 /// never sniffed.
@@ -107,7 +107,7 @@ struct TemplateRowView {
 }
 
 fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
-    crate::staff::layout(s, csrf, ctx, title, "/staff/settings")
+    crate::render::staff_layout(s, csrf, ctx, title, "/staff/settings")
 }
 
 async fn settings_page(
@@ -224,11 +224,7 @@ pub(crate) async fn upload_logo(
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
     ctx.require_admin()?;
-    let read = match m {
-        Ok(m) => crate::files::read_file(m).await,
-        Err(_) => Err(crate::files::UploadProblem::Missing),
-    };
-    let result = match read {
+    let result = match crate::upload::read_upload(m).await.file {
         Ok((name, bytes)) => pdf::set_logo(&s.app, &ctx, &name, bytes).await,
         Err(p) => Err(AppError::field("logo", p.message(&s))),
     };

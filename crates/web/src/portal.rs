@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use courtyard_app::auth::{self, UserKind};
@@ -11,15 +11,19 @@ use courtyard_app::AppError;
 use courtyard_domain::{Action, Module};
 use serde::Deserialize;
 
+use crate::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
 use crate::csrf::CsrfToken;
+use crate::error::WebError;
 use crate::error::WebResult;
 use crate::forms::{Errors, Form};
 use crate::layout::{notice, when, Layout};
+use crate::records::{waiting_groups, WaitingItem};
+use crate::render::{render, unprocessable};
 use crate::session::{
     cookie_value, login_response, logout_response, safe_next, Client, Portal, PORTAL_COOKIE,
 };
+use crate::state::AppState;
 use crate::{sales, work};
-use crate::{AppState, WebError};
 
 /// How a portal route can expose records, for the isolation test. Every
 /// portal route must say, or it does not compile into the router.
@@ -197,33 +201,8 @@ pub fn routes() -> Router<AppState> {
         })
 }
 
-pub(crate) fn render(t: &impl Template) -> WebResult<Response> {
-    t.render()
-        .map(|html| Html(html).into_response())
-        .map_err(|e| WebError::App(AppError::Internal(e.into())))
-}
-
 fn business(s: &AppState) -> &str {
     &s.app.config.business_name
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PageQuery {
-    pub done: Option<String>,
-    pub next: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "login.html")]
-pub(crate) struct LoginPage {
-    pub layout: Layout,
-    pub heading: String,
-    pub action: &'static str,
-    pub email: String,
-    pub next: String,
-    pub error: Option<String>,
-    pub show_help_links: bool,
 }
 
 async fn login_form(
@@ -241,14 +220,6 @@ async fn login_form(
         error: None,
         show_help_links: true,
     })
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct LoginForm {
-    pub email: String,
-    pub password: String,
-    pub next: String,
 }
 
 async fn login(
@@ -410,30 +381,6 @@ async fn forgot_username(
     }
 }
 
-pub(crate) fn unprocessable(mut r: Response) -> Response {
-    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    r
-}
-
-#[derive(Template)]
-#[template(path = "set_password.html")]
-pub(crate) struct SetPasswordPage {
-    pub layout: Layout,
-    pub heading: String,
-    pub intro: String,
-    pub action: String,
-    pub username: String,
-    pub button: &'static str,
-    pub errors: Errors,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PasswordForm {
-    pub password: String,
-    pub confirm: String,
-}
-
 /// A dead link gets a page that says so and what to do next.
 fn link_gone(s: &AppState, csrf: &str, msg: String, what_next: &str) -> WebResult<Response> {
     let mut r = render(&crate::error::LinkGonePage {
@@ -591,90 +538,6 @@ struct HomePage {
     modules: Vec<(&'static str, &'static str, &'static str)>,
     /// Groups of things waiting for this person: (heading, element id, items).
     waiting: Vec<(&'static str, &'static str, Vec<WaitingItem>)>,
-}
-
-/// One thing waiting for the person on the home page.
-pub(crate) struct WaitingItem {
-    pub href: String,
-    pub title: String,
-    pub detail: String,
-    pub status: String,
-    pub status_label: String,
-}
-
-/// The home page's "waiting for you" groups: (heading, element id, items).
-pub(crate) type WaitingGroups = Vec<(&'static str, &'static str, Vec<WaitingItem>)>;
-
-pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
-    use courtyard_app::domain::money::{Currency, CURRENCIES};
-    use courtyard_app::domain::records::{SalesKind, TaskStatus, TicketStatus};
-    let docs = |kind: SalesKind, list: Vec<courtyard_app::db::sales::SalesDoc>| {
-        list.into_iter()
-            .map(|d| {
-                let cur = Currency::parse(&d.currency).unwrap_or(CURRENCIES[0]);
-                WaitingItem {
-                    href: format!("{}/{}", kind.module().portal_path(), d.id),
-                    title: format!("{} · {}", d.number, d.subject),
-                    detail: if kind.has_payments() {
-                        format!("{} due {}", cur.format(d.balance), d.due_on)
-                    } else {
-                        format!("{} · valid until {}", cur.format(d.total), d.due_on)
-                    },
-                    status_label: kind.status_label(&d.status).unwrap_or("").to_owned(),
-                    status: d.status,
-                }
-            })
-            .collect::<Vec<_>>()
-    };
-    let mut out = vec![
-        (
-            "Invoices to pay",
-            "waiting-invoices",
-            docs(SalesKind::Invoice, w.invoices),
-        ),
-        (
-            "Quotes to answer",
-            "waiting-quotes",
-            docs(SalesKind::Quote, w.quotes),
-        ),
-        (
-            "Tasks assigned to you",
-            "waiting-tasks",
-            w.tasks
-                .into_iter()
-                .map(|t| WaitingItem {
-                    href: format!("/tasks/{}", t.id),
-                    title: t.subject,
-                    detail: match t.due_on {
-                        Some(d) => format!("{} · due {d}", t.project_name),
-                        None => t.project_name,
-                    },
-                    status_label: TaskStatus::parse(&t.status)
-                        .map_or("", |s| s.label())
-                        .to_owned(),
-                    status: t.status,
-                })
-                .collect(),
-        ),
-        (
-            "Tickets awaiting your reply",
-            "waiting-tickets",
-            w.tickets
-                .into_iter()
-                .map(|t| WaitingItem {
-                    href: format!("/tickets/{}", t.id),
-                    title: format!("{} · {}", t.number, t.subject),
-                    detail: format!("Last reply {}", when(t.last_activity_at)),
-                    status_label: TicketStatus::parse(&t.status)
-                        .map_or("", |s| s.label())
-                        .to_owned(),
-                    status: t.status,
-                })
-                .collect(),
-        ),
-    ];
-    out.retain(|(_, _, items)| !items.is_empty());
-    out
 }
 
 async fn home(

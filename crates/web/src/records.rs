@@ -393,7 +393,7 @@ pub(crate) fn csv_response(body: String, name: &str) -> Response {
 
 /// Staff pick lists: (id, name) of staff members.
 pub(crate) async fn staff_names(
-    s: &crate::AppState,
+    s: &crate::state::AppState,
 ) -> crate::error::WebResult<Vec<(String, String)>> {
     let mut conn = s
         .app
@@ -407,4 +407,88 @@ pub(crate) async fn staff_names(
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect())
+}
+
+/// One thing waiting for the person on the home page.
+pub(crate) struct WaitingItem {
+    pub href: String,
+    pub title: String,
+    pub detail: String,
+    pub status: String,
+    pub status_label: String,
+}
+
+/// The home page's "waiting for you" groups: (heading, element id, items).
+pub(crate) type WaitingGroups = Vec<(&'static str, &'static str, Vec<WaitingItem>)>;
+
+pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
+    use courtyard_app::domain::money::{Currency, CURRENCIES};
+    use courtyard_app::domain::records::{SalesKind, TaskStatus, TicketStatus};
+    let docs = |kind: SalesKind, list: Vec<courtyard_app::db::sales::SalesDoc>| {
+        list.into_iter()
+            .map(|d| {
+                let cur = Currency::parse(&d.currency).unwrap_or(CURRENCIES[0]);
+                WaitingItem {
+                    href: format!("{}/{}", kind.module().portal_path(), d.id),
+                    title: format!("{} · {}", d.number, d.subject),
+                    detail: if kind.has_payments() {
+                        format!("{} due {}", cur.format(d.balance), d.due_on)
+                    } else {
+                        format!("{} · valid until {}", cur.format(d.total), d.due_on)
+                    },
+                    status_label: kind.status_label(&d.status).unwrap_or("").to_owned(),
+                    status: d.status,
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut out = vec![
+        (
+            "Invoices to pay",
+            "waiting-invoices",
+            docs(SalesKind::Invoice, w.invoices),
+        ),
+        (
+            "Quotes to answer",
+            "waiting-quotes",
+            docs(SalesKind::Quote, w.quotes),
+        ),
+        (
+            "Tasks assigned to you",
+            "waiting-tasks",
+            w.tasks
+                .into_iter()
+                .map(|t| WaitingItem {
+                    href: format!("/tasks/{}", t.id),
+                    title: t.subject,
+                    detail: match t.due_on {
+                        Some(d) => format!("{} · due {d}", t.project_name),
+                        None => t.project_name,
+                    },
+                    status_label: TaskStatus::parse(&t.status)
+                        .map_or("", |s| s.label())
+                        .to_owned(),
+                    status: t.status,
+                })
+                .collect(),
+        ),
+        (
+            "Tickets awaiting your reply",
+            "waiting-tickets",
+            w.tickets
+                .into_iter()
+                .map(|t| WaitingItem {
+                    href: format!("/tickets/{}", t.id),
+                    title: format!("{} · {}", t.number, t.subject),
+                    detail: format!("Last reply {}", when(t.last_activity_at)),
+                    status_label: TicketStatus::parse(&t.status)
+                        .map_or("", |s| s.label())
+                        .to_owned(),
+                    status: t.status,
+                })
+                .collect(),
+        ),
+    ];
+    out.retain(|(_, _, items)| !items.is_empty());
+    out
 }

@@ -24,13 +24,13 @@ use crate::csrf::CsrfToken;
 use crate::error::WebResult;
 use crate::forms::{Errors, FormPairs};
 use crate::layout::{notice, when, Layout};
-use crate::portal::{render, unprocessable};
 use crate::records::{
     self, cell, csv_response, date_cell, num, paginate, Filters, ListPage, ListRow, ListSetup,
     Thread, Why, PAGE,
 };
+use crate::render::{render, unprocessable};
 use crate::session::{Client, Portal, Staff};
-use crate::AppState;
+use crate::state::AppState;
 
 /// A kind as a type, so one generic handler serves each kind's routes.
 pub(crate) trait Kind: Send + Sync + 'static {

@@ -3,9 +3,8 @@
 //! address, and graceful shutdown (docs/adr/0012). A reverse proxy in front
 //! can be stricter still; nothing here relies on one.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -18,43 +17,6 @@ use hyper_util::service::TowerToHyperService;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
-/// Counts per client address.
-pub(crate) type IpCounts = Arc<Mutex<HashMap<IpAddr, usize>>>;
-
-/// One of a limited number of things an address may hold at once (open
-/// connections, anonymous bodies); the count drops with it.
-pub(crate) struct IpSlot {
-    counts: IpCounts,
-    ip: IpAddr,
-}
-
-impl IpSlot {
-    pub(crate) fn take(counts: &IpCounts, ip: IpAddr, max: usize) -> Option<Self> {
-        let mut m = counts.lock().unwrap_or_else(|p| p.into_inner());
-        let n = m.entry(ip).or_insert(0);
-        if *n >= max {
-            return None;
-        }
-        *n += 1;
-        Some(Self {
-            counts: counts.clone(),
-            ip,
-        })
-    }
-}
-
-impl Drop for IpSlot {
-    fn drop(&mut self) {
-        let mut m = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = m.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                m.remove(&self.ip);
-            }
-        }
-    }
-}
-
 /// Serve `router(app)` on `listener` until `shutdown` resolves, then finish
 /// the requests in flight.
 pub async fn serve(
@@ -66,7 +28,7 @@ pub async fn serve(
     let per_ip_applies = !app.config.behind_proxy;
     let router = crate::router(app);
     let open = Arc::new(Semaphore::new(limits.max_connections));
-    let per_ip = Arc::new(Mutex::new(HashMap::new()));
+    let per_ip = crate::limits::IpCounts::default();
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -97,7 +59,7 @@ pub async fn serve(
             continue;
         };
         let slot = if per_ip_applies {
-            match IpSlot::take(
+            match crate::limits::IpSlot::take(
                 &per_ip,
                 addr.ip().to_canonical(),
                 limits.max_connections_per_ip,

@@ -9,10 +9,13 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use courtyard_app::auth::{self, ClientInfo, PortalContext, StaffContext};
 
-use crate::{AppState, WebError};
+use crate::error::WebError;
+use crate::state::AppState;
 
 pub const PORTAL_COOKIE: &str = "cy_portal";
 pub const STAFF_COOKIE: &str = "cy_staff";
+/// The anonymous CSRF token (docs/adr/0004).
+pub const CSRF_COOKIE: &str = "cy_csrf";
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -219,7 +222,7 @@ pub fn login_response(
     );
     set_cookie(
         &mut resp,
-        crate::csrf::COOKIE,
+        CSRF_COOKIE,
         &courtyard_app::security::random_token(),
         "Strict",
         None,

@@ -19,17 +19,16 @@ use courtyard_domain::{
 };
 use serde::Deserialize;
 
+use crate::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
 use crate::csrf::CsrfToken;
 use crate::error::WebResult;
 use crate::forms::{Errors, Form, FormPairs};
 use crate::layout::{notice, when, Layout};
-use crate::portal::{
-    render, unprocessable, LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage,
-};
+use crate::render::{render, staff_layout as layout, unprocessable};
 use crate::session::{
     cookie_value, login_response, logout_response, safe_next, Client, Staff, STAFF_COOKIE,
 };
-use crate::AppState;
+use crate::state::AppState;
 
 const PAGE: i64 = 50;
 
@@ -167,16 +166,6 @@ pub(crate) fn record_routes() -> Router<AppState> {
 
 fn business(s: &AppState) -> &str {
     &s.app.config.business_name
-}
-
-pub(crate) fn layout(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
-    title: &str,
-    active: &str,
-) -> Layout {
-    Layout::staff(title, business(s), &csrf.0, ctx, active)
 }
 
 // ---- login, setup ----
@@ -1453,7 +1442,7 @@ async fn update_settings(
 struct ViewAsPage {
     layout: Layout,
     v: courtyard_app::work::ViewAs,
-    waiting: crate::portal::WaitingGroups,
+    waiting: crate::records::WaitingGroups,
 }
 
 /// "View as": what a portal user sees, read-only, links to the staff pages.
@@ -1474,7 +1463,7 @@ async fn view_as(
             tickets: vec![],
         },
     );
-    let mut waiting = crate::portal::waiting_groups(w);
+    let mut waiting = crate::records::waiting_groups(w);
     for (_, _, items) in &mut waiting {
         for i in items.iter_mut() {
             i.href = format!("/staff{}", i.href);

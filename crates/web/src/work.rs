@@ -23,14 +23,14 @@ use crate::csrf::CsrfToken;
 use crate::error::WebResult;
 use crate::forms::{Errors, FormPairs};
 use crate::layout::{notice, when, Layout};
-use crate::portal::{render, unprocessable};
 use crate::records::{
     self, cell, csv_response, date_cell, num, paginate, Filters, ListPage, ListRow, ListSetup,
     Thread, Why, PAGE,
 };
+use crate::render::{render, unprocessable};
 use crate::sales::{company_users, contact_choices};
 use crate::session::{Portal, Staff};
-use crate::AppState;
+use crate::state::AppState;
 
 fn label_of(pairs: &[(&'static str, &'static str)], key: &str) -> String {
     pairs

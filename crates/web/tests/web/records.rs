@@ -837,7 +837,7 @@ async fn staff_switch_modules_off_for_everyone_and_choose_number_prefixes() {
         let mut ada_b = t.portal_browser("ada@acme.example").await;
         ada_b.get("/invoices").await.assert_status(200);
         // Every module but invoices stays on; the quote prefix changes.
-        let mut fields: Vec<(String, String)> = courtyard_app::records::switchable_modules()
+        let mut fields: Vec<(String, String)> = courtyard_app::access::switchable_modules()
             .into_iter()
             .filter(|m| *m != courtyard_domain::Module::Invoices)
             .map(|m| (format!("module_{}", m.as_str()), "1".to_owned()))
