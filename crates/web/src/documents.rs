@@ -69,7 +69,7 @@ pub(crate) fn views(rows: &[DocumentRow]) -> Vec<DocView> {
             size: human_size(d.file_size as u64),
             when: when(d.created_at),
             by: d.uploaded_by_name.clone(),
-            tag: crate::files::file_tag(&d.file_kind),
+            tag: crate::file_views::file_tag(&d.file_kind),
             thumb: d.thumb_key.is_some(),
             folder: d.folder_name.clone(),
             group: d.project_name.clone().unwrap_or_default(),

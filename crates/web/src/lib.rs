@@ -6,6 +6,7 @@ mod assets;
 mod csrf;
 mod documents;
 mod error;
+mod file_views;
 mod files;
 mod forms;
 mod layout;

@@ -25,7 +25,7 @@ use crate::state::AppState;
 /// A PDF download: an attachment named after the document, never cached,
 /// never sniffed.
 fn pdf_response(f: PdfFile) -> Response {
-    crate::files::attachment(f.bytes.into(), "application/pdf", &f.filename)
+    crate::file_views::attachment(f.bytes.into(), "application/pdf", &f.filename)
 }
 
 pub(crate) async fn portal_pdf<K: Kind>(
@@ -54,27 +54,6 @@ pub(crate) async fn staff_pdf<K: Kind>(
     Ok(pdf_response(
         pdf::staff_pdf(&s.app, K::KIND, &id, template).await?,
     ))
-}
-
-/// The templates a staff member can pick on a document's page.
-pub(crate) async fn choices(s: &AppState, kind: SalesKind) -> WebResult<Vec<(String, String)>> {
-    let t = pdf::templates(&s.app).await?;
-    let mut v = vec![(String::new(), "Default template".to_owned())];
-    v.extend(
-        t.rows
-            .into_iter()
-            .filter(|r| r.kind == kind.as_str())
-            .map(|r| {
-                let label = if r.audience == "internal" {
-                    format!("{} (internal only)", r.name)
-                } else {
-                    r.name
-                };
-                (r.id, label)
-            }),
-    );
-    v.push(("builtin".into(), "Built-in template".into()));
-    Ok(v)
 }
 
 // ---- Settings → Documents ----

@@ -340,7 +340,7 @@ pub(crate) struct Thread {
 impl Thread {
     /// Put each file that came with a message under that message (files the
     /// reader may not see are not in `files` to begin with).
-    pub fn attach(&mut self, files: &[crate::files::FileView]) {
+    pub fn attach(&mut self, files: &[crate::file_views::FileView]) {
         for c in &mut self.comments {
             c.files = files
                 .iter()

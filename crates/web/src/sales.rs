@@ -313,7 +313,7 @@ struct DetailPage {
     thread: Thread,
     error: Option<String>,
     /// Files staff shared on the document; customers do not upload here.
-    files: Vec<crate::files::FileView>,
+    files: Vec<crate::file_views::FileView>,
     upload: Option<String>,
     /// The message typed with a refused upload, shown again.
     upload_note: String,
@@ -353,7 +353,7 @@ async fn portal_page<K: Kind>(
         ),
         error: None,
         // The document was found through the policy just above.
-        files: crate::files::views(
+        files: crate::file_views::views(
             &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
         ),
         upload: None,
@@ -593,7 +593,7 @@ struct FormPage {
     thread: Option<Thread>,
     /// (template id, name) for the PDF download.
     pdf_templates: Vec<(String, String)>,
-    files: Vec<crate::files::FileView>,
+    files: Vec<crate::file_views::FileView>,
     files_action: String,
 }
 
@@ -648,7 +648,7 @@ async fn form_page(
         views: vec![],
         why: Why::default(),
         thread: None,
-        pdf_templates: crate::pdf::choices(s, kind).await?,
+        pdf_templates: pdf_choices(s, kind).await?,
         files: vec![],
         files_action: String::new(),
     })
@@ -804,8 +804,9 @@ async fn show(
         Some(format!("{}/{id}/comments", sales::staff_path(kind))),
         true,
     ));
-    page.files =
-        crate::files::views(&courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?);
+    page.files = crate::file_views::views(
+        &courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?,
+    );
     if let Some(t) = page.thread.as_mut() {
         t.attach(&page.files);
     }
@@ -903,4 +904,25 @@ pub(crate) async fn staff_comment<K: Kind>(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The templates a staff member can pick on a document's page.
+async fn pdf_choices(s: &AppState, kind: SalesKind) -> WebResult<Vec<(String, String)>> {
+    let t = courtyard_app::pdf::templates(&s.app).await?;
+    let mut v = vec![(String::new(), "Default template".to_owned())];
+    v.extend(
+        t.rows
+            .into_iter()
+            .filter(|r| r.kind == kind.as_str())
+            .map(|r| {
+                let label = if r.audience == "internal" {
+                    format!("{} (internal only)", r.name)
+                } else {
+                    r.name
+                };
+                (r.id, label)
+            }),
+    );
+    v.push(("builtin".into(), "Built-in template".into()));
+    Ok(v)
 }

@@ -385,7 +385,7 @@ struct DetailPage {
     thread: Thread,
     error: Option<String>,
     /// Files shown with the record, and where uploads go.
-    files: Vec<crate::files::FileView>,
+    files: Vec<crate::file_views::FileView>,
     upload: Option<String>,
     /// The message typed with a refused upload, shown again.
     upload_note: String,
@@ -554,8 +554,9 @@ async fn portal_page(
         }
     };
     // Every arm found the record through the policy just above.
-    page.files =
-        crate::files::views(&courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?);
+    page.files = crate::file_views::views(
+        &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
+    );
     page.thread.attach(&page.files);
     // A closed ticket takes no more files.
     let closed = kind == WorkKind::Ticket && page.status == "closed";
@@ -785,7 +786,7 @@ struct StaffPage {
     tasks: Vec<ListRow>,
     thread: Option<Thread>,
     why: Why,
-    files: Vec<crate::files::FileView>,
+    files: Vec<crate::file_views::FileView>,
     files_action: String,
 }
 
@@ -1109,8 +1110,9 @@ async fn staff_show(
     if kind == WorkKind::Ticket {
         thread.button = "Send";
     }
-    page.files =
-        crate::files::views(&courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?);
+    page.files = crate::file_views::views(
+        &courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?,
+    );
     thread.attach(&page.files);
     page.thread = Some(thread);
     page.files_action = format!("{}/{id}/files", staff_base(kind));
