@@ -476,7 +476,9 @@ async fn queue_account_job(app: &App, client: &ClientInfo, job: AccountJob) -> A
         tracing::info!(ip = %client.ip, "account email throttled");
         return Ok(());
     }
-    if outbox::count_waiting(&mut tx, "account").await? >= cfg.max_queued_account_jobs {
+    if outbox::count_waiting(&mut tx, <AccountJob as crate::outbox::Job>::KIND).await?
+        >= cfg.max_queued_account_jobs
+    {
         tracing::warn!("account emails throttled: the outbox holds too many");
         return Ok(());
     }
@@ -485,14 +487,21 @@ async fn queue_account_job(app: &App, client: &ClientInfo, job: AccountJob) -> A
         return Ok(());
     }
     login_failures::record(&mut tx, &ip_bucket, now).await?;
-    let payload = serde_json::to_string(&job).map_err(anyhow::Error::from)?;
-    outbox::enqueue(&mut tx, "account", &payload, now).await?;
+    crate::outbox::enqueue(&mut tx, &job, now).await?;
     tx.commit().await.map_err(courtyard_db::DbError::from)?;
     Ok(())
 }
 
+impl crate::outbox::Job for AccountJob {
+    const KIND: &'static str = "account";
+
+    async fn run(&self, app: &App) -> AppResult<()> {
+        run_account_job(app, self).await
+    }
+}
+
 /// Worker side of [`AccountJob`]: look the account up and send, or do nothing.
-pub async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
+async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     let business = app.config.business_name.clone();
     match job {

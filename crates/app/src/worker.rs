@@ -7,14 +7,19 @@ use std::time::Duration;
 use tracing::Instrument;
 
 use courtyard_db::outbox;
-use courtyard_mail::Email;
 
 pub use crate::outbox::{enqueue_email, send_now};
 
-use crate::auth::{run_account_job, AccountJob};
+use crate::auth::AccountJob;
+use crate::outbox::{runner, Runner, SendEmail};
 use crate::{App, AppError, AppResult};
 
 const LEASE_SECS: i64 = 120;
+
+/// Every kind of job the worker runs: a new job type is registered here.
+fn jobs() -> [(&'static str, Runner); 2] {
+    [runner::<SendEmail>(), runner::<AccountJob>()]
+}
 
 /// Claim and run one due item. `Ok(false)` when nothing is due.
 pub async fn run_one(app: &App) -> AppResult<bool> {
@@ -26,17 +31,11 @@ pub async fn run_one(app: &App) -> AppResult<bool> {
         tracing::info_span!("outbox", id = %item.id, kind = %item.kind, attempt = item.attempts);
     // The span goes with the future, never held across an await.
     async {
-        let result = match item.kind.as_str() {
-            "email" => match serde_json::from_str::<Email>(&item.payload) {
-                Ok(email) => send_now(app, &email).await,
-                Err(e) => Err(AppError::Internal(e.into())),
-            },
-            "account" => match serde_json::from_str::<AccountJob>(&item.payload) {
-                Ok(job) => run_account_job(app, &job).await,
-                Err(e) => Err(AppError::Internal(e.into())),
-            },
-            other => Err(AppError::Internal(anyhow::anyhow!(
-                "unknown outbox kind {other}"
+        let result = match jobs().iter().find(|(kind, _)| *kind == item.kind) {
+            Some((_, run)) => run(app, &item.payload).await,
+            None => Err(AppError::Internal(anyhow::anyhow!(
+                "unknown outbox kind {}",
+                item.kind
             ))),
         };
         match result {
@@ -104,4 +103,17 @@ pub async fn run(app: App, shutdown: impl std::future::Future<Output = ()>) {
         }
     }
     tracing::info!("outbox worker stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_job_kind_is_registered_once() {
+        let kinds: Vec<&str> = super::jobs().iter().map(|(k, _)| *k).collect();
+        let mut unique = kinds.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), kinds.len(), "{kinds:?}");
+        assert!(kinds.contains(&"email") && kinds.contains(&"account"));
+    }
 }
