@@ -488,6 +488,16 @@ async fn files_attach_to_every_record_type_hidden_until_shared() {
         .await
         .assert_status(422)
         .assert_contains("empty");
+        // Each of the customer's three uploads was mailed to staff (the
+        // refused ones were not); the only other email is her invitation.
+        t.deliver().await;
+        let mails = t.sent();
+        let to_staff = mails
+            .iter()
+            .filter(|m| m.to == "sam@harbour.example")
+            .count();
+        assert_eq!(to_staff, 3);
+        assert_eq!(mails.len(), 4);
     })
     .await;
 }
@@ -629,6 +639,9 @@ async fn a_file_can_come_with_a_message_and_shows_under_it() {
             before,
             "nothing stored"
         );
+        // Staff were told of the customer's upload with a message.
+        t.deliver().await;
+        assert!(t.sent().iter().any(|m| m.to == "sam@harbour.example"));
     })
     .await;
 }

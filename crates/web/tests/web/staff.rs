@@ -198,6 +198,11 @@ async fn staff_add_a_company_and_person_and_invite_them() {
         s.post(&format!("/staff/portal-users/{imp_user}/invite"), &[])
             .await
             .assert_status(409);
+        // The one invitation sent before the deactivation was mailed.
+        t.deliver().await;
+        assert!(t
+            .link_for("imp@acme.example", "/invitation/")
+            .starts_with("/invitation/"));
     })
     .await;
 }

@@ -72,9 +72,33 @@ where
         tweak(&mut config);
         let app = App::new(db, Mailer::memory(), config);
         let router = courtyard_web::router(app.clone());
-        test(TestApp { app, router })
+        let test = &test;
+        async move {
+            test(TestApp {
+                app: app.clone(),
+                router,
+            })
+            .await;
+            assert_outbox_empty(&app).await;
+        }
     })
     .await;
+}
+
+/// Every test ends with nothing left in the outbox: work a test caused and
+/// did not look at is a job nobody checked (crates.io's test harness does
+/// the same). Deliver with [`TestApp::deliver`], or look at what is queued.
+async fn assert_outbox_empty(app: &App) {
+    let mut conn = app.db.conn().await.expect("a connection");
+    let left = courtyard_app::db::outbox::pending(&mut conn)
+        .await
+        .expect("the outbox");
+    assert!(
+        left.is_empty(),
+        "the test left {} job(s) in the outbox: {:?}",
+        left.len(),
+        left.iter().map(|i| i.kind.as_str()).collect::<Vec<_>>()
+    );
 }
 
 #[derive(Debug)]
