@@ -1,0 +1,331 @@
+//! Portal users: giving access, the list, each user's page, invitations,
+//! deactivation, and "view as".
+
+use super::*;
+
+// ---- portal users ----
+
+#[derive(Template)]
+#[template(path = "staff/portal_user_form.html")]
+pub(super) struct GiveAccessPage {
+    layout: Layout,
+    contact: Contact,
+    form: PortalUserForm,
+    errors: Errors,
+    sets: Vec<PermissionSet>,
+    scopes: &'static [RecordScope],
+}
+
+pub(super) async fn give_access_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    contact: Contact,
+    form: PortalUserForm,
+    errors: Errors,
+) -> WebResult<GiveAccessPage> {
+    let sets = customers::list_permission_sets(&s.app).await?;
+    Ok(GiveAccessPage {
+        layout: layout(s, csrf, ctx, "Give portal access", "/staff/portal-users"),
+        contact,
+        form,
+        errors,
+        sets,
+        scopes: RecordScope::ALL,
+    })
+}
+
+pub(super) async fn give_access_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    let contact = customers::find_contact(&s.app, &id).await?;
+    if let Some(pid) = &contact.portal_user_id {
+        return Ok(Redirect::to(&format!("/staff/portal-users/{pid}")).into_response());
+    }
+    let form = PortalUserForm {
+        email: contact.email.clone().unwrap_or_default(),
+        record_scope: "company".into(),
+        ..Default::default()
+    };
+    render(&give_access_page(&s, &csrf, &ctx, contact, form, Errors::default()).await?)
+}
+
+pub(super) async fn give_access(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    let f = PortalUserForm {
+        email: form.get("email"),
+        permission_set_id: form.get("permission_set_id"),
+        record_scope: form.get("record_scope"),
+        access_from: form.get("access_from"),
+        access_until: form.get("access_until"),
+    };
+    let invite = form.get("send") == "invite";
+    match pu::give_access(&s.app, &id, &f, invite).await {
+        Ok(uid) => Ok(Redirect::to(&format!(
+            "/staff/portal-users/{uid}?done={}",
+            if invite { "invited" } else { "access" }
+        ))
+        .into_response()),
+        Err(AppError::Invalid(e)) => {
+            let contact = customers::find_contact(&s.app, &id).await?;
+            render(&give_access_page(&s, &csrf, &ctx, contact, f, Errors(e)).await?)
+                .map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/portal_users.html")]
+pub(super) struct PortalUsersPage {
+    layout: Layout,
+    q: String,
+    state: String,
+    counts: Vec<(PortalUserState, i64)>,
+    total: i64,
+    users: Vec<PortalUser>,
+    next: Option<String>,
+}
+
+pub(super) async fn list_portal_users(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let state = PortalUserState::parse(&q.state).map(|s| s.as_str().to_owned());
+    let after = uncursor(&q.after, 2).map(|v| (v[0].clone(), v[1].clone()));
+    let mut users = pu::list(
+        &s.app,
+        &PortalUserFilter {
+            state: state.clone(),
+            search: opt(&q.q),
+            company_id: opt(&q.company_id),
+            after,
+            limit: PAGE + 1,
+        },
+    )
+    .await?;
+    let next = (users.len() as i64 > PAGE).then(|| {
+        users.truncate(PAGE as usize);
+        let l = users.last().expect("a full page");
+        format!(
+            "/staff/portal-users?{}",
+            query_string(&[
+                ("q", &q.q),
+                ("state", &q.state),
+                ("after", &cursor(&[&l.email, &l.id]))
+            ])
+        )
+    });
+    let counts = pu::counts(&s.app).await?;
+    render(&PortalUsersPage {
+        layout: layout(&s, &csrf, &ctx, "Portal users", "/staff/portal-users")
+            .with_notice(notice(q.done.as_deref())),
+        q: q.q,
+        state: state.unwrap_or_default(),
+        total: counts.iter().map(|(_, n)| n).sum(),
+        counts,
+        users,
+        next,
+    })
+}
+
+pub(super) async fn new_portal_user_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    // Pick a person first; the form then lives on the person's "give access" page.
+    let people = customers::list_contacts(
+        &s.app,
+        &ContactFilter {
+            search: opt(&q.q),
+            limit: 200,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let candidates = people
+        .into_iter()
+        .filter(|c| c.portal_user_id.is_none())
+        .collect();
+    render(&PickPersonPage {
+        layout: layout(&s, &csrf, &ctx, "Add portal user", "/staff/portal-users"),
+        q: q.q,
+        candidates,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff/pick_person.html")]
+pub(super) struct PickPersonPage {
+    layout: Layout,
+    q: String,
+    candidates: Vec<Contact>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/portal_user.html")]
+pub(super) struct PortalUserPage {
+    layout: Layout,
+    user: PortalUser,
+    state: PortalUserState,
+    access_problem: Option<&'static str>,
+    form: PortalUserForm,
+    errors: Errors,
+    sets: Vec<PermissionSet>,
+    scopes: &'static [RecordScope],
+    invited: String,
+    activated: String,
+    last_login: String,
+    can_manage: bool,
+}
+
+pub(super) async fn portal_user_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    user: PortalUser,
+    form: PortalUserForm,
+    errors: Errors,
+) -> WebResult<PortalUserPage> {
+    let sets = customers::list_permission_sets(&s.app).await?;
+    let state = PortalUserState::parse(&user.state).unwrap_or(PortalUserState::Awaiting);
+    let opt_when = |t: Option<i64>| t.map(when).unwrap_or_else(|| "—".into());
+    Ok(PortalUserPage {
+        layout: layout(s, csrf, ctx, &user.full_name(), "/staff/portal-users"),
+        access_problem: auth::access_check(&user, s.app.clock.today())
+            .err()
+            .map(|e| e.explain()),
+        state,
+        invited: opt_when(user.invited_at),
+        activated: opt_when(user.activated_at),
+        last_login: opt_when(user.last_login_at),
+        user,
+        form,
+        errors,
+        sets,
+        scopes: RecordScope::ALL,
+        can_manage: ctx.role.can_manage_portal(),
+    })
+}
+
+pub(super) async fn find_portal_user(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let user = pu::find(&s.app, &id).await?;
+    let form = PortalUserForm::from_user(&user);
+    let mut page = portal_user_page(&s, &csrf, &ctx, user, form, Errors::default()).await?;
+    page.layout = page.layout.with_notice(notice(q.done.as_deref()));
+    render(&page)
+}
+
+pub(super) async fn update_portal_user(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    Form(f): Form<PortalUserForm>,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    match pu::update(&s.app, &id, &f).await {
+        Ok(()) => Ok(Redirect::to(&format!("/staff/portal-users/{id}?done=saved")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let user = pu::find(&s.app, &id).await?;
+            render(&portal_user_page(&s, &csrf, &ctx, user, f, Errors(e)).await?).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn invite_portal_user(
+    State(s): State<AppState>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    pu::invite(&s.app, &id).await?;
+    Ok(Redirect::to(&format!("/staff/portal-users/{id}?done=invited")).into_response())
+}
+
+pub(super) async fn deactivate_portal_user(
+    State(s): State<AppState>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    pu::deactivate(&s.app, &id).await?;
+    Ok(Redirect::to(&format!("/staff/portal-users/{id}?done=deactivated")).into_response())
+}
+
+pub(super) async fn reactivate_portal_user(
+    State(s): State<AppState>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    pu::reactivate(&s.app, &id).await?;
+    Ok(Redirect::to(&format!("/staff/portal-users/{id}?done=reactivated")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "staff/view_as.html")]
+pub(super) struct ViewAsPage {
+    layout: Layout,
+    v: courtyard_app::work::ViewAs,
+    waiting: crate::records::WaitingGroups,
+}
+
+/// "View as": what a portal user sees, read-only, links to the staff pages.
+/// Nothing here records a customer view.
+pub(super) async fn view_as(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let mut v = courtyard_app::work::view_as(&s.app, &id).await?;
+    let w = std::mem::replace(
+        &mut v.waiting,
+        courtyard_app::work::Waiting {
+            invoices: vec![],
+            quotes: vec![],
+            tasks: vec![],
+            tickets: vec![],
+        },
+    );
+    let mut waiting = crate::records::waiting_groups(w);
+    for (_, _, items) in &mut waiting {
+        for i in items.iter_mut() {
+            i.href = format!("/staff{}", i.href);
+        }
+    }
+    render(&ViewAsPage {
+        layout: layout(
+            &s,
+            &csrf,
+            &ctx,
+            &format!("Viewing as {}", v.user.full_name()),
+            "/staff/portal-users",
+        ),
+        v,
+        waiting,
+    })
+}

@@ -1,0 +1,165 @@
+//! Settings: portal module switches, number prefixes, email intros.
+
+use super::*;
+
+// ---- settings ----
+
+pub(super) struct IntroRow {
+    key: &'static str,
+    label: &'static str,
+    text: String,
+    default_text: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/settings.html")]
+pub(super) struct SettingsPage {
+    layout: Layout,
+    intros: Vec<IntroRow>,
+    /// (record type, label, on): email the assigned staff member on a
+    /// customer's first view.
+    notify: Vec<(&'static str, &'static str, bool)>,
+    /// Portal modules and whether each is on.
+    modules: Vec<(courtyard_domain::Module, bool)>,
+    /// (sequence kind, label, prefix)
+    prefixes: Vec<(&'static str, &'static str, String)>,
+    errors: Errors,
+}
+
+/// The portal part of the settings form, as loaded or as submitted.
+pub(super) struct PortalSettings {
+    notify: Vec<(&'static str, &'static str, bool)>,
+    modules: Vec<(courtyard_domain::Module, bool)>,
+    prefixes: Vec<(&'static str, &'static str, String)>,
+}
+
+pub(super) fn settings_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    texts: Vec<(EmailKind, String)>,
+    portal: PortalSettings,
+    errors: Errors,
+) -> SettingsPage {
+    let intros = texts
+        .into_iter()
+        .map(|(kind, text)| IntroRow {
+            key: kind.key(),
+            label: kind.label(),
+            text,
+            default_text: kind.default_intro(business(s)),
+        })
+        .collect();
+    SettingsPage {
+        layout: layout(s, csrf, ctx, "Settings", "/staff/settings"),
+        intros,
+        notify: portal.notify,
+        modules: portal.modules,
+        prefixes: portal.prefixes,
+        errors,
+    }
+}
+
+pub(super) async fn settings_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    let texts = emails::intros(&s.app).await?;
+    let portal = PortalSettings {
+        notify: courtyard_app::records::notify_settings(&s.app).await?,
+        modules: courtyard_app::records::module_switches(&s.app).await?,
+        prefixes: courtyard_app::records::number_prefixes(&s.app).await?,
+    };
+    let mut page = settings_page(&s, &csrf, &ctx, texts, portal, Errors::default());
+    page.layout = page.layout.with_notice(notice(q.done.as_deref()));
+    render(&page)
+}
+
+pub(super) async fn update_settings(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    form: FormPairs,
+) -> WebResult<Response> {
+    ctx.require_admin()?;
+    use courtyard_app::records as rec;
+    // Intros the form did not send keep their current text.
+    let sent = |k: &EmailKind| {
+        form.0
+            .iter()
+            .any(|(key, _)| key == &format!("intro_{}", k.key()))
+    };
+    let submitted: Vec<(EmailKind, String)> = EmailKind::ALL
+        .iter()
+        .filter(|k| sent(k))
+        .map(|k| (*k, form.get(&format!("intro_{}", k.key()))))
+        .collect();
+    let texts: Vec<(EmailKind, String)> = emails::intros(&s.app)
+        .await?
+        .into_iter()
+        .map(|(k, current)| {
+            let text = submitted
+                .iter()
+                .find(|(s, _)| *s == k)
+                .map_or(current, |(_, t)| t.clone());
+            (k, text)
+        })
+        .collect();
+    // Each section counts only when the form sent it (its hidden marker, or
+    // the prefix field itself): a partial post changes nothing else.
+    let has = |k: &str| form.0.iter().any(|(key, _)| key == k);
+    let mut portal = PortalSettings {
+        notify: rec::notify_settings(&s.app).await?,
+        modules: rec::module_switches(&s.app).await?,
+        prefixes: rec::number_prefixes(&s.app).await?,
+    };
+    if has("notify_form") {
+        for (k, _, on) in &mut portal.notify {
+            *on = form.get(&format!("notify_{k}")) == "1";
+        }
+    }
+    if has("modules_form") {
+        for (m, on) in &mut portal.modules {
+            *on = form.get(&format!("module_{}", m.as_str())) == "1";
+        }
+    }
+    for (k, _, prefix) in &mut portal.prefixes {
+        let key = format!("prefix_{k}");
+        if has(&key) {
+            *prefix = form.get(&key);
+        }
+    }
+    let prefixes: Vec<(&str, String)> = portal
+        .prefixes
+        .iter()
+        .map(|(k, _, v)| (*k, v.clone()))
+        .collect();
+    // Check everything before saving anything.
+    let saved = match rec::check_prefixes(&prefixes) {
+        Ok(_) => match emails::save_intros(&s.app, &submitted).await {
+            Ok(()) => {
+                let on: Vec<_> = portal
+                    .modules
+                    .iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(m, _)| *m)
+                    .collect();
+                let notify: Vec<(&str, bool)> =
+                    portal.notify.iter().map(|(k, _, on)| (*k, *on)).collect();
+                rec::save_portal_settings(&s.app, &on, &notify, &prefixes).await
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to("/staff/settings?done=saved").into_response()),
+        Err(AppError::Invalid(e)) => {
+            render(&settings_page(&s, &csrf, &ctx, texts, portal, Errors(e))).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
