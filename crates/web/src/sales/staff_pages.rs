@@ -1,0 +1,417 @@
+//! The staff pages of quotes, sales orders and invoices: lists, forms,
+//! record pages, comments, PDF template choices.
+
+use super::*;
+
+// ---- staff ----
+
+pub(super) fn staff_layout(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    kind: SalesKind,
+    title: &str,
+) -> Layout {
+    Layout::staff(
+        title,
+        &s.app.config.business_name,
+        &csrf.0,
+        ctx,
+        sales::staff_path(kind),
+    )
+}
+
+pub(crate) async fn staff_list<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let spec = sales_db::spec(kind);
+    let statuses = kind.statuses();
+    let f = Filters::parse(raw, &spec, &statuses);
+    let base = sales::staff_path(kind);
+    let docs = sales::staff_list(&s.app, kind, &f.query(Some(PAGE + 1))).await?;
+    let (docs, next) = paginate(docs, &f, &spec, base);
+    render(&ListPage::new(
+        ListSetup {
+            layout: staff_layout(&s, &csrf, &ctx, kind, kind.plural())
+                .with_notice(notice(f.done.as_deref())),
+            heading: kind.plural(),
+            intro: "",
+            table_id: table_id(kind),
+            base,
+            staff: true,
+            create: Some((
+                format!("New {}", kind.label().to_lowercase()),
+                format!("{base}/new"),
+            )),
+            spec: &spec,
+            statuses: &statuses,
+            headers: headers(kind, true),
+            companies: customers::company_names(&s.app).await?,
+            empty_text: "Create one for a customer.",
+        },
+        f,
+        rows(kind, &docs, base, true, &s.app.clock.today().to_string()),
+        next,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "sales/form.html")]
+pub(super) struct FormPage {
+    layout: Layout,
+    base: &'static str,
+    kind_label: &'static str,
+    plural: &'static str,
+    due_label: &'static str,
+    has_payments: bool,
+    id: Option<String>,
+    form: SalesForm,
+    errors: Errors,
+    companies: Vec<(String, String)>,
+    contacts: Vec<(String, String, String)>,
+    staff_members: Vec<(String, String)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    currencies: &'static [Currency],
+    detail: Option<Detail>,
+    views: Vec<(String, String, String, String)>,
+    why: Why,
+    thread: Option<Thread>,
+    /// (template id, name) for the PDF download.
+    pdf_templates: Vec<(String, String)>,
+    files: Vec<crate::file_views::FileView>,
+    files_action: String,
+}
+
+impl FormPage {
+    fn line_rows(&self) -> Vec<LineForm> {
+        let mut v = self.form.lines.clone();
+        v.extend((0..3).map(|_| LineForm::default()));
+        v
+    }
+}
+
+pub(crate) async fn contact_choices(s: &AppState) -> WebResult<Vec<(String, String, String)>> {
+    Ok(customers::list_contacts(
+        &s.app,
+        &ContactFilter {
+            limit: 2000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .filter_map(|c| Some((c.id.clone(), c.full_name(), c.company_name.clone()?)))
+    .collect())
+}
+
+pub(super) async fn form_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    kind: SalesKind,
+    id: Option<String>,
+    form: SalesForm,
+    errors: Errors,
+) -> WebResult<FormPage> {
+    let title = format!("New {}", kind.label().to_lowercase());
+    Ok(FormPage {
+        layout: staff_layout(s, csrf, ctx, kind, &title),
+        base: sales::staff_path(kind),
+        kind_label: kind.label(),
+        plural: kind.plural(),
+        due_label: kind.due_label(),
+        has_payments: kind.has_payments(),
+        id,
+        form,
+        errors,
+        companies: customers::company_names(&s.app).await?,
+        contacts: contact_choices(s).await?,
+        staff_members: records::staff_names(s).await?,
+        statuses: kind.statuses(),
+        currencies: money::CURRENCIES,
+        detail: None,
+        views: vec![],
+        why: Why::default(),
+        thread: None,
+        pdf_templates: pdf_choices(s, kind).await?,
+        files: vec![],
+        files_action: String::new(),
+    })
+}
+
+pub(crate) async fn staff_new_form<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let f = Filters::parse(raw, &sales_db::spec(kind), &[]);
+    let today = s.app.clock.today();
+    let form = SalesForm {
+        company_id: f.company_id,
+        owner_staff_id: ctx.staff.id.clone(),
+        status: kind.initial_status().into(),
+        currency: "GBP".into(),
+        issued_on: today.to_string(),
+        due_on: (today + time::Duration::days(30)).to_string(),
+        terms: match kind {
+            SalesKind::Quote => "This quote is valid for 30 days.",
+            SalesKind::Order => "Delivery as agreed.",
+            SalesKind::Invoice => "Payment within 30 days of the invoice date.",
+        }
+        .into(),
+        lines: vec![LineForm {
+            quantity: "1".into(),
+            tax_rate: "20".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    render(&form_page(&s, &csrf, &ctx, kind, None, form, Errors::default()).await?)
+}
+
+pub(super) fn read_form(p: &FormPairs) -> SalesForm {
+    let d = p.all("line_description");
+    let q = p.all("line_quantity");
+    let u = p.all("line_unit_price");
+    let t = p.all("line_tax_rate");
+    let x = p.all("line_discount");
+    let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+    SalesForm {
+        version: p.get("version"),
+        company_id: p.get("company_id"),
+        owner_staff_id: p.get("owner_staff_id"),
+        contact_id: p.get("contact_id"),
+        subject: p.get("subject"),
+        status: p.get("status"),
+        currency: p.get("currency"),
+        issued_on: p.get("issued_on"),
+        due_on: p.get("due_on"),
+        paid_on: p.get("paid_on"),
+        amount_paid: p.get("amount_paid"),
+        terms: p.get("terms"),
+        lines: (0..d.len())
+            .map(|i| LineForm {
+                description: at(&d, i),
+                quantity: at(&q, i),
+                unit_price: at(&u, i),
+                tax_rate: at(&t, i),
+                discount: at(&x, i),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) async fn staff_create<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let f = read_form(&form);
+    match sales::create(&s.app, kind, &f).await {
+        Ok(id) => Ok(
+            Redirect::to(&format!("{}/{id}?done=created", sales::staff_path(kind))).into_response(),
+        ),
+        Err(AppError::Invalid(e)) => {
+            render(&form_page(&s, &csrf, &ctx, kind, None, f, Errors(e)).await?).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The portal users of a company, for the "can this person see it?" panel.
+pub(crate) async fn company_users(
+    s: &AppState,
+    company_id: &str,
+) -> WebResult<Vec<courtyard_app::db::portal_users::PortalUser>> {
+    Ok(courtyard_app::portal_users::list(
+        &s.app,
+        &PortalUserFilter {
+            company_id: Some(company_id.to_owned()),
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?)
+}
+
+pub(super) async fn show(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    kind: SalesKind,
+    id: String,
+    f: &Filters,
+    submitted: Option<(SalesForm, Errors)>,
+) -> WebResult<FormPage> {
+    let doc = sales::staff_find(&s.app, kind, &id).await?;
+    let (mut form, errors) =
+        submitted.unwrap_or_else(|| (SalesForm::from_doc(&doc.doc, &doc.lines), Errors::default()));
+    if errors.get("version").is_some() {
+        // Changed meanwhile: the page shows the latest record above the
+        // person's own edits, with the status as it is now (a customer may
+        // have just answered); saving again is a deliberate overwrite.
+        form.version = doc.doc.updated_at.to_string();
+        form.status = doc.doc.status.clone();
+    }
+    let mut page = form_page(s, csrf, ctx, kind, Some(id.clone()), form, errors).await?;
+    page.layout.title = doc.doc.number.clone();
+    page.layout = page.layout.with_notice(notice(f.done.as_deref()));
+    page.detail = Some(detail(
+        kind,
+        &doc.doc,
+        &doc.lines,
+        &s.app.clock.today().to_string(),
+    ));
+    page.views = doc
+        .views
+        .iter()
+        .map(|v: &RecordView| {
+            let what = if v.kind == "download" {
+                "downloaded the PDF"
+            } else {
+                "opened"
+            };
+            (
+                v.name.clone(),
+                format!("{what} · {}", v.email),
+                when(v.at),
+                v.ip.clone(),
+            )
+        })
+        .collect();
+    page.thread = Some(Thread::new(
+        "Comments",
+        &doc.comments,
+        Some(format!("{}/{id}/comments", sales::staff_path(kind))),
+        true,
+    ));
+    page.files = crate::file_views::views(
+        &courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?,
+    );
+    if let Some(t) = page.thread.as_mut() {
+        t.attach(&page.files);
+    }
+    page.files_action = format!("{}/{id}/files", sales::staff_path(kind));
+    page.why.portal_users = company_users(s, &doc.doc.company_id).await?;
+    if !f.as_user.is_empty() {
+        page.why.explanation = Some(sales::explain(&s.app, kind, &id, &f.as_user).await?);
+        page.why.as_user = f.as_user.clone();
+    }
+    Ok(page)
+}
+
+pub(crate) async fn staff_find<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let f = Filters::parse(raw, &sales_db::spec(kind), &[]);
+    render(&show(&s, &csrf, &ctx, kind, id, &f, None).await?)
+}
+
+pub(crate) async fn staff_update<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let f = read_form(&form);
+    match sales::update(&s.app, kind, &id, &f).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("{}/{id}?done=saved", sales::staff_path(kind))).into_response(),
+        ),
+        Err(AppError::Conflict(msg)) => {
+            let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
+            let mut r = render(
+                &show(
+                    &s,
+                    &csrf,
+                    &ctx,
+                    kind,
+                    id,
+                    &Filters::default(),
+                    Some((f, errors)),
+                )
+                .await?,
+            )?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
+        Err(AppError::Invalid(e)) => render(
+            &show(
+                &s,
+                &csrf,
+                &ctx,
+                kind,
+                id,
+                &Filters::default(),
+                Some((f, Errors(e))),
+            )
+            .await?,
+        )
+        .map(unprocessable),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn staff_comment<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let internal = form.get("internal") == "1";
+    match sales::staff_comment(&s.app, &ctx, kind, &id, &form.get("body"), internal).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "{}/{id}?done=commented#comments",
+            sales::staff_path(kind)
+        ))
+        .into_response()),
+        Err(AppError::Invalid(e)) => {
+            let mut page = show(&s, &csrf, &ctx, kind, id, &Filters::default(), None).await?;
+            if let Some(t) = page.thread.as_mut() {
+                t.error = e.first().map(|e| e.message.clone());
+                t.draft = form.get("body");
+                t.internal = internal;
+            }
+            render(&page).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The templates a staff member can pick on a document's page.
+pub(super) async fn pdf_choices(s: &AppState, kind: SalesKind) -> WebResult<Vec<(String, String)>> {
+    let t = courtyard_app::pdf::templates(&s.app).await?;
+    let mut v = vec![(String::new(), "Default template".to_owned())];
+    v.extend(
+        t.rows
+            .into_iter()
+            .filter(|r| r.kind == kind.as_str())
+            .map(|r| {
+                let label = if r.audience == "internal" {
+                    format!("{} (internal only)", r.name)
+                } else {
+                    r.name
+                };
+                (r.id, label)
+            }),
+    );
+    v.push(("builtin".into(), "Built-in template".into()));
+    Ok(v)
+}

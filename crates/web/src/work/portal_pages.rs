@@ -1,0 +1,421 @@
+//! The portal's pages of jobs, tickets, projects and tasks: lists, CSV,
+//! detail pages, comments, completing a task, requesting a job or a ticket.
+
+use super::*;
+
+pub(crate) async fn portal_list<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let sts = statuses(kind);
+    let f = Filters::parse(raw, spec(kind), &sts);
+    let base = portal_base(kind);
+    let (rows, next, _) = list_rows(&s, kind, Some(&ctx), &f, base, Some(PAGE + 1)).await?;
+    let create = match kind {
+        WorkKind::Job if ctx.grants.allows(Module::Jobs, Action::Create) => {
+            Some(("Request a job".to_owned(), "/jobs/request".to_owned()))
+        }
+        WorkKind::Ticket if ctx.grants.allows(Module::Tickets, Action::Create) => {
+            Some(("Open a ticket".to_owned(), "/tickets/new".to_owned()))
+        }
+        _ => None,
+    };
+    let m = kind.module();
+    render(&ListPage::new(
+        ListSetup {
+            layout: Layout::portal(m.label(), &s.app.config.business_name, &csrf.0, &ctx, base)
+                .with_notice(notice(f.done.as_deref())),
+            heading: m.label(),
+            intro: m.blurb(),
+            table_id: table_id(kind),
+            base,
+            staff: false,
+            create,
+            spec: spec(kind),
+            statuses: &sts,
+            headers: headers(kind, false),
+            companies: vec![],
+            empty_text: match kind {
+                WorkKind::Job => "Jobs we do for you, and the ones you request, appear here.",
+                WorkKind::Ticket => "Open a ticket whenever you need help.",
+                WorkKind::Project => "Projects we share with you appear here.",
+                WorkKind::Task => "Tasks in your projects appear here.",
+            },
+        },
+        f,
+        rows,
+        next,
+    ))
+}
+
+pub(crate) async fn portal_export<K: Kind>(
+    State(s): State<AppState>,
+    Portal(ctx): Portal,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let mut f = Filters::parse(raw, spec(kind), &statuses(kind));
+    f.after.clear();
+    let (_, _, csv) = list_rows(&s, kind, Some(&ctx), &f, portal_base(kind), None).await?;
+    Ok(csv_response(csv, &format!("{}.csv", table_id(kind))))
+}
+
+/// Facts shown at the top of a record page: (label, value).
+type Facts = Vec<(&'static str, String)>;
+
+#[derive(Template)]
+#[template(path = "work/detail.html")]
+pub(super) struct DetailPage {
+    layout: Layout,
+    base: &'static str,
+    plural: &'static str,
+    title: String,
+    number: String,
+    status: String,
+    status_label: String,
+    facts: Facts,
+    description: String,
+    milestones: Vec<Milestone>,
+    progress: Option<i64>,
+    tasks: Vec<ListRow>,
+    /// A task assigned to this person that is not done yet: its id.
+    complete: Option<String>,
+    thread: Thread,
+    error: Option<String>,
+    /// Files shown with the record, and where uploads go.
+    files: Vec<crate::file_views::FileView>,
+    upload: Option<String>,
+    /// The message typed with a refused upload, shown again.
+    upload_note: String,
+}
+
+/// A ticket page re-shown with an upload's refusal (422).
+/// A record's portal page again, with an error at the top (a refused file).
+pub(crate) async fn page_with_error(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &PortalContext,
+    kind: WorkKind,
+    id: &str,
+    msg: String,
+    note: String,
+) -> WebResult<Response> {
+    let mut page = portal_page(s, csrf, ctx, kind, id).await?;
+    page.upload_note = note;
+    page.error = Some(msg);
+    render(&page).map(unprocessable)
+}
+
+pub(super) fn job_facts(j: &Job) -> Facts {
+    vec![
+        ("Site", j.site_address.clone()),
+        ("Requested", j.requested_on.clone()),
+        (
+            "Scheduled",
+            j.scheduled_on
+                .clone()
+                .unwrap_or_else(|| "Not scheduled yet".into()),
+        ),
+        ("Contact", j.contact_name.clone().unwrap_or_default()),
+    ]
+}
+
+pub(super) fn ticket_facts(t: &Ticket) -> Facts {
+    vec![
+        (
+            "Priority",
+            TicketPriority::parse(&t.priority)
+                .map_or("", |p| p.label())
+                .to_owned(),
+        ),
+        ("Opened", t.opened_on.clone()),
+        ("Opened by", t.contact_name.clone().unwrap_or_default()),
+        ("Last activity", when(t.last_activity_at)),
+    ]
+}
+
+pub(super) fn project_facts(p: &Project) -> Facts {
+    vec![
+        ("Start", p.start_on.clone()),
+        ("End", p.end_on.clone().unwrap_or_default()),
+        ("Progress", format!("{}%", p.progress)),
+    ]
+}
+
+pub(super) fn task_facts(t: &Task) -> Facts {
+    vec![
+        ("Project", t.project_name.clone()),
+        (
+            "Assigned to",
+            t.assignee_name.clone().unwrap_or_else(|| "Nobody".into()),
+        ),
+        ("Due", t.due_on.clone().unwrap_or_default()),
+        ("Completed", t.completed_at.map(when).unwrap_or_default()),
+    ]
+}
+
+pub(super) async fn portal_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &PortalContext,
+    kind: WorkKind,
+    id: &str,
+) -> WebResult<DetailPage> {
+    let base = portal_base(kind);
+    let can_comment = ctx.grants.allows(kind.module(), Action::Comment);
+    let action = |b: bool| b.then(|| format!("{base}/{id}/comments"));
+    let layout =
+        |title: &str| Layout::portal(title, &s.app.config.business_name, &csrf.0, ctx, base);
+    let blank = |title: String,
+                 number: String,
+                 status: &str,
+                 facts: Facts,
+                 description: String,
+                 thread: Thread| DetailPage {
+        layout: layout(&number),
+        base,
+        plural: kind.module().label(),
+        title,
+        status: status.to_owned(),
+        status_label: label_of(&statuses(kind), status),
+        number,
+        facts,
+        description,
+        milestones: vec![],
+        progress: None,
+        tasks: vec![],
+        complete: None,
+        thread,
+        error: None,
+        files: vec![],
+        upload: None,
+        upload_note: String::new(),
+    };
+    let mut page = match kind {
+        WorkKind::Job => {
+            let (j, c) = work::portal_find::<Job>(&s.app, ctx, id).await?;
+            let facts = job_facts(&j);
+            blank(
+                j.subject.clone(),
+                j.number.clone(),
+                &j.status,
+                facts,
+                j.description.clone(),
+                Thread::new("Messages", &c, action(can_comment), false),
+            )
+        }
+        WorkKind::Ticket => {
+            let (t, c) = work::portal_find::<Ticket>(&s.app, ctx, id).await?;
+            let facts = ticket_facts(&t);
+            let open = t.status != "closed";
+            let mut thread = Thread::new("Conversation", &c, action(can_comment && open), false);
+            thread.button = "Send reply";
+            blank(
+                t.subject.clone(),
+                t.number.clone(),
+                &t.status,
+                facts,
+                String::new(),
+                thread,
+            )
+        }
+        WorkKind::Project => {
+            let v = work::portal_find_project(&s.app, ctx, id).await?;
+            let p = &v.project;
+            let mut page = blank(
+                p.subject.clone(),
+                p.number.clone(),
+                &p.status,
+                project_facts(p),
+                p.description.clone(),
+                Thread::new("Comments", &v.comments, action(can_comment), false),
+            );
+            page.milestones = v.milestones;
+            page.progress = Some(p.progress);
+            page.tasks = task_rows(&v.tasks, "/tasks", false);
+            page
+        }
+        WorkKind::Task => {
+            let (t, c) = work::portal_find::<Task>(&s.app, ctx, id).await?;
+            let mut page = blank(
+                t.subject.clone(),
+                t.number.clone(),
+                &t.status,
+                task_facts(&t),
+                t.description.clone(),
+                Thread::new("Comments", &c, action(can_comment), false),
+            );
+            if t.assignee_id.as_deref() == Some(ctx.user.id.as_str()) && t.status != "done" {
+                page.complete = Some(t.id.clone());
+            }
+            page
+        }
+    };
+    // Every arm found the record through the policy just above.
+    page.files = crate::file_views::views(
+        &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
+    );
+    page.thread.attach(&page.files);
+    // A closed ticket takes no more files.
+    let closed = kind == WorkKind::Ticket && page.status == "closed";
+    page.upload = (!closed && ctx.grants.allows(kind.module(), Action::Upload))
+        .then(|| format!("{base}/{id}/files"));
+    Ok(page)
+}
+
+pub(crate) async fn portal_find<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    let mut page = portal_page(&s, &csrf, &ctx, K::KIND, &id).await?;
+    let done = raw.as_deref().and_then(|q| q.strip_prefix("done="));
+    page.layout = page.layout.with_notice(notice(done));
+    render(&page)
+}
+
+pub(crate) async fn portal_comment<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    match work::portal_comment(&s.app, &ctx, kind, &id, &form.get("body")).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "{}/{id}?done=commented#comments",
+            portal_base(kind)
+        ))
+        .into_response()),
+        Err(AppError::Invalid(e)) => {
+            let mut page = portal_page(&s, &csrf, &ctx, kind, &id).await?;
+            page.thread.error = e.first().map(|e| e.message.clone());
+            page.thread.draft = form.get("body");
+            render(&page).map(unprocessable)
+        }
+        Err(AppError::Conflict(msg)) => {
+            let mut page = portal_page(&s, &csrf, &ctx, kind, &id).await?;
+            page.error = Some(msg);
+            let mut r = render(&page)?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn portal_complete_task(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    match work::complete_task(&s.app, &ctx, &id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?done=completed")).into_response()),
+        Err(AppError::Conflict(msg)) => {
+            let mut page = portal_page(&s, &csrf, &ctx, WorkKind::Task, &id).await?;
+            page.error = Some(msg);
+            let mut r = render(&page)?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The customer's "request a job" and "open a ticket" forms.
+#[derive(Template)]
+#[template(path = "work/new.html")]
+pub(super) struct NewPage {
+    layout: Layout,
+    kind: &'static str,
+    form: FormPairs,
+    errors: Errors,
+    priorities: &'static [TicketPriority],
+}
+
+pub(super) fn new_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &PortalContext,
+    kind: WorkKind,
+    form: FormPairs,
+    errors: Errors,
+) -> NewPage {
+    let (title, base) = match kind {
+        WorkKind::Job => ("Request a job", "/jobs"),
+        _ => ("Open a ticket", "/tickets"),
+    };
+    NewPage {
+        layout: Layout::portal(title, &s.app.config.business_name, &csrf.0, ctx, base),
+        kind: kind.as_str(),
+        form,
+        errors,
+        priorities: TicketPriority::ALL,
+    }
+}
+
+pub(crate) async fn new_form<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    courtyard_app::records::scope(&ctx, kind.module())?;
+    courtyard_app::records::require(&ctx, kind.module(), Action::Create)?;
+    render(&new_page(
+        &s,
+        &csrf,
+        &ctx,
+        kind,
+        FormPairs(vec![("priority".into(), "normal".into())]),
+        Errors::default(),
+    ))
+}
+
+pub(crate) async fn create<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let r = match kind {
+        WorkKind::Job => {
+            work::request_job(
+                &s.app,
+                &ctx,
+                &form.get("subject"),
+                &form.get("site_address"),
+                &form.get("preferred_on"),
+                &form.get("description"),
+            )
+            .await
+        }
+        _ => {
+            work::open_ticket(
+                &s.app,
+                &ctx,
+                &form.get("subject"),
+                &form.get("priority"),
+                &form.get("message"),
+            )
+            .await
+        }
+    };
+    match r {
+        Ok(id) => {
+            Ok(Redirect::to(&format!("{}/{id}?done=requested", portal_base(kind))).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            render(&new_page(&s, &csrf, &ctx, kind, form, Errors(e))).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,633 @@
+//! The staff pages of jobs, tickets, projects and tasks: lists, forms,
+//! record pages, comments.
+
+use super::*;
+
+// ---- staff ----
+
+pub(crate) async fn staff_list<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let sts = statuses(kind);
+    let f = Filters::parse(raw, spec(kind), &sts);
+    let base = staff_base(kind);
+    let (rows, next, _) = list_rows(&s, kind, None, &f, base, Some(PAGE + 1)).await?;
+    let m = kind.module();
+    render(&ListPage::new(
+        ListSetup {
+            layout: Layout::staff(m.label(), &s.app.config.business_name, &csrf.0, &ctx, base)
+                .with_notice(notice(f.done.as_deref())),
+            heading: m.label(),
+            intro: "",
+            table_id: table_id(kind),
+            base,
+            staff: true,
+            create: (kind != WorkKind::Task)
+                .then(|| (format!("New {}", kind.as_str()), format!("{base}/new"))),
+            spec: spec(kind),
+            statuses: &sts,
+            headers: headers(kind, true),
+            companies: customers::company_names(&s.app).await?,
+            empty_text: if kind == WorkKind::Task {
+                "Add tasks from a project's page."
+            } else {
+                "Create one for a customer."
+            },
+        },
+        f,
+        rows,
+        next,
+    ))
+}
+
+/// The staff page of a job, ticket, project or task: summary, edit form,
+/// comments and the "can this person see it?" panel.
+#[derive(Template)]
+#[template(path = "work/staff.html")]
+pub(super) struct StaffPage {
+    layout: Layout,
+    kind: &'static str,
+    base: &'static str,
+    plural: &'static str,
+    id: Option<String>,
+    title: String,
+    /// Every field's current text by name.
+    form: FormPairs,
+    errors: Errors,
+    statuses: Vec<(&'static str, &'static str)>,
+    priorities: &'static [TicketPriority],
+    companies: Vec<(String, String)>,
+    contacts: Vec<(String, String, String)>,
+    staff_members: Vec<(String, String)>,
+    /// Project members to choose from / task assignees.
+    people: Vec<PortalUser>,
+    members: Vec<String>,
+    milestones: Vec<(String, String, bool)>,
+    tasks: Vec<ListRow>,
+    thread: Option<Thread>,
+    why: Why,
+    files: Vec<crate::file_views::FileView>,
+    files_action: String,
+}
+
+impl StaffPage {
+    fn v(&self, key: &str) -> String {
+        self.form.get(key)
+    }
+    fn is_member(&self, id: &str) -> bool {
+        self.members.iter().any(|m| m == id)
+    }
+    /// The milestones and two empty rows, numbered for the "done" boxes.
+    fn milestone_rows(&self) -> Vec<(usize, String, String, bool)> {
+        let mut v = self.milestones.clone();
+        v.extend((0..2).map(|_| (String::new(), String::new(), false)));
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (t, d, done))| (i, t, d, done))
+            .collect()
+    }
+}
+
+pub(super) fn pairs(items: &[(&str, String)]) -> FormPairs {
+    FormPairs(
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+pub(super) fn job_pairs(f: &JobForm) -> FormPairs {
+    pairs(&[
+        ("version", f.version.clone()),
+        ("company_id", f.company_id.clone()),
+        ("contact_id", f.contact_id.clone()),
+        ("owner_staff_id", f.owner_staff_id.clone()),
+        ("subject", f.subject.clone()),
+        ("status", f.status.clone()),
+        ("site_address", f.site_address.clone()),
+        ("requested_on", f.requested_on.clone()),
+        ("scheduled_on", f.scheduled_on.clone()),
+        ("description", f.description.clone()),
+    ])
+}
+
+pub(super) fn ticket_pairs(f: &TicketForm) -> FormPairs {
+    pairs(&[
+        ("version", f.version.clone()),
+        ("company_id", f.company_id.clone()),
+        ("contact_id", f.contact_id.clone()),
+        ("owner_staff_id", f.owner_staff_id.clone()),
+        ("subject", f.subject.clone()),
+        ("status", f.status.clone()),
+        ("priority", f.priority.clone()),
+        ("message", f.message.clone()),
+    ])
+}
+
+pub(super) fn project_pairs(f: &ProjectForm) -> FormPairs {
+    pairs(&[
+        ("version", f.version.clone()),
+        ("company_id", f.company_id.clone()),
+        ("contact_id", f.contact_id.clone()),
+        ("owner_staff_id", f.owner_staff_id.clone()),
+        ("subject", f.subject.clone()),
+        ("status", f.status.clone()),
+        ("progress", f.progress.clone()),
+        ("start_on", f.start_on.clone()),
+        ("end_on", f.end_on.clone()),
+        (
+            "show_on_portal",
+            if f.show_on_portal { "1" } else { "" }.into(),
+        ),
+        (
+            "show_documents",
+            if f.show_documents { "1" } else { "" }.into(),
+        ),
+        ("description", f.description.clone()),
+    ])
+}
+
+pub(super) fn task_pairs(f: &TaskForm) -> FormPairs {
+    pairs(&[
+        ("version", f.version.clone()),
+        ("project_id", f.project_id.clone()),
+        ("owner_staff_id", f.owner_staff_id.clone()),
+        ("subject", f.subject.clone()),
+        ("status", f.status.clone()),
+        ("due_on", f.due_on.clone()),
+        ("description", f.description.clone()),
+        ("assignee_id", f.assignee_id.clone()),
+    ])
+}
+
+pub(super) fn read_job(p: &FormPairs) -> JobForm {
+    JobForm {
+        version: p.get("version"),
+        company_id: p.get("company_id"),
+        contact_id: p.get("contact_id"),
+        owner_staff_id: p.get("owner_staff_id"),
+        subject: p.get("subject"),
+        status: p.get("status"),
+        site_address: p.get("site_address"),
+        requested_on: p.get("requested_on"),
+        scheduled_on: p.get("scheduled_on"),
+        description: p.get("description"),
+    }
+}
+
+pub(super) fn read_ticket(p: &FormPairs) -> TicketForm {
+    TicketForm {
+        version: p.get("version"),
+        company_id: p.get("company_id"),
+        contact_id: p.get("contact_id"),
+        owner_staff_id: p.get("owner_staff_id"),
+        subject: p.get("subject"),
+        status: p.get("status"),
+        priority: p.get("priority"),
+        message: p.get("message"),
+    }
+}
+
+pub(super) fn read_project(p: &FormPairs) -> ProjectForm {
+    let titles = p.all("milestone_title");
+    let dues = p.all("milestone_due");
+    let done = p.all("milestone_done");
+    ProjectForm {
+        version: p.get("version"),
+        company_id: p.get("company_id"),
+        contact_id: p.get("contact_id"),
+        owner_staff_id: p.get("owner_staff_id"),
+        subject: p.get("subject"),
+        status: p.get("status"),
+        progress: p.get("progress"),
+        start_on: p.get("start_on"),
+        end_on: p.get("end_on"),
+        show_on_portal: p.get("show_on_portal") == "1",
+        show_documents: p.get("show_documents") == "1",
+        description: p.get("description"),
+        members: p.all("members"),
+        milestones: titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (
+                    t.clone(),
+                    dues.get(i).cloned().unwrap_or_default(),
+                    done.contains(&i.to_string()),
+                )
+            })
+            .collect(),
+    }
+}
+
+pub(super) fn read_task(p: &FormPairs) -> TaskForm {
+    TaskForm {
+        version: p.get("version"),
+        project_id: p.get("project_id"),
+        owner_staff_id: p.get("owner_staff_id"),
+        subject: p.get("subject"),
+        status: p.get("status"),
+        due_on: p.get("due_on"),
+        description: p.get("description"),
+        assignee_id: p.get("assignee_id"),
+    }
+}
+
+pub(super) async fn staff_page(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    kind: WorkKind,
+    id: Option<String>,
+    form: FormPairs,
+    errors: Errors,
+) -> WebResult<StaffPage> {
+    let base = staff_base(kind);
+    let title = match &id {
+        Some(_) => String::new(),
+        None => format!("New {}", kind.as_str()),
+    };
+    Ok(StaffPage {
+        layout: Layout::staff(&title, &s.app.config.business_name, &csrf.0, ctx, base),
+        kind: kind.as_str(),
+        base,
+        plural: kind.module().label(),
+        id,
+        title,
+        form,
+        errors,
+        statuses: statuses(kind),
+        priorities: TicketPriority::ALL,
+        companies: customers::company_names(&s.app).await?,
+        contacts: contact_choices(s).await?,
+        staff_members: records::staff_names(s).await?,
+        people: vec![],
+        members: vec![],
+        milestones: vec![],
+        tasks: vec![],
+        thread: None,
+        why: Why::default(),
+        files: vec![],
+        files_action: String::new(),
+    })
+}
+
+/// Fill the page of an existing record: title, form (unless re-shown with
+/// the submitted one), comments, people to pick and the "why" panel.
+pub(super) async fn staff_show(
+    s: &AppState,
+    csrf: &CsrfToken,
+    ctx: &StaffContext,
+    kind: WorkKind,
+    id: String,
+    submitted: Option<(FormPairs, Errors)>,
+    raw: Option<String>,
+) -> WebResult<StaffPage> {
+    let f = Filters::parse(raw, spec(kind), &[]);
+    let (title, company_id, form, comments, extra): (
+        String,
+        String,
+        FormPairs,
+        Vec<Comment>,
+        Option<work::ProjectView>,
+    ) = match kind {
+        WorkKind::Job => {
+            let j = work::staff_find::<Job>(&s.app, &id).await?;
+            let c = work::staff_comments(&s.app, kind, &id).await?;
+            (
+                format!("{} · {}", j.number, j.subject),
+                j.company_id.clone(),
+                job_pairs(&JobForm::from_job(&j)),
+                c,
+                None,
+            )
+        }
+        WorkKind::Ticket => {
+            let t = work::staff_find::<Ticket>(&s.app, &id).await?;
+            let c = work::staff_comments(&s.app, kind, &id).await?;
+            (
+                format!("{} · {}", t.number, t.subject),
+                t.company_id.clone(),
+                ticket_pairs(&TicketForm::from_ticket(&t)),
+                c,
+                None,
+            )
+        }
+        WorkKind::Project => {
+            let v = work::staff_find_project(&s.app, &id).await?;
+            let p = &v.project;
+            let form = ProjectForm::from_project(p, v.members.clone(), &v.milestones);
+            (
+                format!("{} · {}", p.number, p.subject),
+                p.company_id.clone(),
+                project_pairs(&form),
+                v.comments.clone(),
+                Some(v),
+            )
+        }
+        WorkKind::Task => {
+            let t = work::staff_find::<Task>(&s.app, &id).await?;
+            let c = work::staff_comments(&s.app, kind, &id).await?;
+            let project = work::staff_find_project(&s.app, &t.project_id).await?;
+            (
+                format!("{} · {}", t.number, t.subject),
+                t.company_id.clone(),
+                task_pairs(&TaskForm::from_task(&t)),
+                c,
+                Some(project),
+            )
+        }
+    };
+    let (form, errors) = match submitted {
+        // Changed meanwhile: show the person's edits with the latest
+        // version, so saving again is a deliberate overwrite.
+        Some((mut mine, errors)) if errors.get("version").is_some() => {
+            // The latest version, and the status as it is now (a customer
+            // may have just answered, completed or reopened it).
+            mine.0.retain(|(k, _)| k != "version" && k != "status");
+            mine.0.push(("version".into(), form.get("version")));
+            mine.0.push(("status".into(), form.get("status")));
+            (mine, errors)
+        }
+        Some(x) => x,
+        None => (form, Errors::default()),
+    };
+    let mut page = staff_page(s, csrf, ctx, kind, Some(id.clone()), form, errors).await?;
+    page.layout.title = title.clone();
+    page.layout = page.layout.with_notice(notice(f.done.as_deref()));
+    page.title = title;
+    let users = company_users(s, &company_id).await?;
+    if let Some(v) = extra {
+        match kind {
+            WorkKind::Project => {
+                page.members = v.members.clone();
+                page.milestones =
+                    ProjectForm::from_project(&v.project, vec![], &v.milestones).milestones;
+                page.tasks = task_rows(&v.tasks, "/staff/tasks", false);
+                page.people = users.clone();
+            }
+            _ => {
+                // A task's assignee is one of its project's members.
+                page.people = users
+                    .iter()
+                    .filter(|u| v.members.contains(&u.id))
+                    .cloned()
+                    .collect();
+            }
+        }
+    }
+    let mut thread = Thread::new(
+        if kind == WorkKind::Ticket {
+            "Conversation"
+        } else {
+            "Comments"
+        },
+        &comments,
+        Some(format!("{}/{id}/comments", staff_base(kind))),
+        true,
+    );
+    if kind == WorkKind::Ticket {
+        thread.button = "Send";
+    }
+    page.files = crate::file_views::views(
+        &courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?,
+    );
+    thread.attach(&page.files);
+    page.thread = Some(thread);
+    page.files_action = format!("{}/{id}/files", staff_base(kind));
+    page.why.portal_users = users;
+    if !f.as_user.is_empty() {
+        page.why.explanation = Some(work::explain(&s.app, kind, &id, &f.as_user).await?);
+        page.why.as_user = f.as_user;
+    }
+    Ok(page)
+}
+
+pub(crate) async fn staff_new_form<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let q: Vec<(String, String)> = raw
+        .as_deref()
+        .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
+        .unwrap_or_default();
+    let get = |k: &str| {
+        q.iter()
+            .find(|(x, _)| x == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let today = s.app.clock.today().to_string();
+    let me = ctx.staff.id.clone();
+    let form = match kind {
+        WorkKind::Job => job_pairs(&JobForm {
+            company_id: get("company_id"),
+            owner_staff_id: me,
+            status: "scheduled".into(),
+            requested_on: today,
+            ..Default::default()
+        }),
+        WorkKind::Ticket => ticket_pairs(&TicketForm {
+            company_id: get("company_id"),
+            owner_staff_id: me,
+            status: "open".into(),
+            priority: "normal".into(),
+            ..Default::default()
+        }),
+        WorkKind::Project => project_pairs(&ProjectForm {
+            company_id: get("company_id"),
+            owner_staff_id: me,
+            status: "planned".into(),
+            progress: "0".into(),
+            start_on: today,
+            show_on_portal: true,
+            ..Default::default()
+        }),
+        WorkKind::Task => task_pairs(&TaskForm {
+            project_id: get("project_id"),
+            owner_staff_id: me,
+            status: "open".into(),
+            ..Default::default()
+        }),
+    };
+    let mut page = staff_page(&s, &csrf, &ctx, kind, None, form, Errors::default()).await?;
+    if kind == WorkKind::Project && !get("company_id").is_empty() {
+        // Members can be chosen at creation when the company is known.
+        page.people = company_users(&s, &get("company_id"))
+            .await
+            .unwrap_or_default();
+    }
+    if kind == WorkKind::Task {
+        let project = work::staff_find_project(&s.app, &get("project_id")).await?;
+        let users = company_users(&s, &project.project.company_id).await?;
+        page.people = users
+            .into_iter()
+            .filter(|u| project.members.contains(&u.id))
+            .collect();
+    }
+    render(&page)
+}
+
+pub(super) async fn save(
+    s: &AppState,
+    ctx: &StaffContext,
+    kind: WorkKind,
+    id: Option<&str>,
+    form: &FormPairs,
+) -> Result<String, AppError> {
+    match (kind, id) {
+        (WorkKind::Job, None) => work::create_job(&s.app, &read_job(form)).await,
+        (WorkKind::Job, Some(id)) => work::update_job(&s.app, id, &read_job(form))
+            .await
+            .map(|_| id.to_owned()),
+        (WorkKind::Ticket, None) => work::create_ticket(&s.app, ctx, &read_ticket(form)).await,
+        (WorkKind::Ticket, Some(id)) => work::update_ticket(&s.app, id, &read_ticket(form))
+            .await
+            .map(|_| id.to_owned()),
+        (WorkKind::Project, None) => work::create_project(&s.app, &read_project(form)).await,
+        (WorkKind::Project, Some(id)) => work::update_project(&s.app, id, &read_project(form))
+            .await
+            .map(|_| id.to_owned()),
+        (WorkKind::Task, None) => work::create_task(&s.app, &read_task(form)).await,
+        (WorkKind::Task, Some(id)) => work::update_task(&s.app, id, &read_task(form))
+            .await
+            .map(|_| id.to_owned()),
+    }
+}
+
+pub(crate) async fn staff_create<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    match save(&s, &ctx, kind, None, &form).await {
+        Ok(id) => {
+            Ok(Redirect::to(&format!("{}/{id}?done=created", staff_base(kind))).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            let mut page = staff_page(&s, &csrf, &ctx, kind, None, form.clone(), Errors(e)).await?;
+            if kind == WorkKind::Project {
+                // Keep what was typed: members and milestones.
+                let f = read_project(&form);
+                page.people = company_users(&s, &f.company_id).await.unwrap_or_default();
+                page.members = f.members;
+                page.milestones = f.milestones;
+            }
+            if kind == WorkKind::Task {
+                if let Ok(project) =
+                    work::staff_find_project(&s.app, &page.form.get("project_id")).await
+                {
+                    let users = company_users(&s, &project.project.company_id).await?;
+                    page.people = users
+                        .into_iter()
+                        .filter(|u| project.members.contains(&u.id))
+                        .collect();
+                }
+            }
+            render(&page).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn staff_find<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> WebResult<Response> {
+    render(&staff_show(&s, &csrf, &ctx, K::KIND, id, None, raw).await?)
+}
+
+pub(crate) async fn staff_update<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    match save(&s, &ctx, kind, Some(&id), &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("{}/{id}?done=saved", staff_base(kind))).into_response()),
+        Err(AppError::Conflict(msg)) => {
+            let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
+            let mut page = staff_show(
+                &s,
+                &csrf,
+                &ctx,
+                kind,
+                id,
+                Some((form.clone(), errors)),
+                None,
+            )
+            .await?;
+            if kind == WorkKind::Project {
+                // Keep the person's member and milestone edits too.
+                let f = read_project(&form);
+                page.members = f.members;
+                page.milestones = f.milestones;
+            }
+            let mut r = render(&page)?;
+            *r.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(r)
+        }
+        Err(AppError::Invalid(e)) => {
+            let mut page = staff_show(
+                &s,
+                &csrf,
+                &ctx,
+                kind,
+                id,
+                Some((form.clone(), Errors(e))),
+                None,
+            )
+            .await?;
+            if kind == WorkKind::Project {
+                let f = read_project(&form);
+                page.members = f.members;
+                page.milestones = f.milestones;
+            }
+            render(&page).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) async fn staff_comment<K: Kind>(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Staff(ctx): Staff,
+    Path(id): Path<String>,
+    form: FormPairs,
+) -> WebResult<Response> {
+    let kind = K::KIND;
+    let internal = form.get("internal") == "1";
+    match work::staff_comment(&s.app, &ctx, kind, &id, &form.get("body"), internal).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "{}/{id}?done=commented#comments",
+            staff_base(kind)
+        ))
+        .into_response()),
+        Err(AppError::Invalid(e)) => {
+            let mut page = staff_show(&s, &csrf, &ctx, kind, id, None, None).await?;
+            if let Some(t) = page.thread.as_mut() {
+                t.error = e.first().map(|e| e.message.clone());
+                t.draft = form.get("body");
+                t.internal = internal;
+            }
+            render(&page).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
