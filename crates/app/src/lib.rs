@@ -5,7 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod config;
 pub mod customers;
-pub mod demo;
+
 pub mod documents;
 pub mod emails;
 pub mod error;

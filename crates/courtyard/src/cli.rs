@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 use courtyard_app::config::{Config, CONFIG_ENV};
 use courtyard_app::db::ConnectOptions;
 use courtyard_app::domain::StaffRole;
-use courtyard_app::{auth, demo, worker, App, AppError, Db};
+use courtyard_app::{auth, worker, App, AppError, Db};
+use courtyard_demo as demo;
 use tokio::sync::watch;
 
 /// Courtyard: a self-hosted customer portal.

@@ -1,17 +1,17 @@
 //! A small realistic demo: companies, people, permission sets and portal
 //! users in every state. Passwords are generated per run and printed once.
 
-use crate::sales::{LineForm, SalesForm};
-use crate::work::{JobForm, ProjectForm, TaskForm};
+use courtyard_app::sales::{LineForm, SalesForm};
+use courtyard_app::work::{JobForm, ProjectForm, TaskForm};
 use courtyard_db::records::{self as rec, NewComment};
 use courtyard_db::{contacts, portal_users, staff};
 use courtyard_domain::records::SalesKind;
 use courtyard_domain::StaffRole;
 
-use crate::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
-use crate::portal_users::PortalUserForm;
-use crate::security::random_token;
-use crate::{App, AppResult};
+use courtyard_app::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
+use courtyard_app::portal_users::PortalUserForm;
+use courtyard_app::security::random_token;
+use courtyard_app::{App, AppResult};
 
 /// A login the demo prints.
 #[derive(Debug, Clone)]
@@ -314,7 +314,8 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
                 access_until: String::new(),
             };
             let invite = matches!(p.state, "pending" | "active" | "inactive");
-            let id = crate::portal_users::give_access(app, &contact.id, &form, invite).await?;
+            let id =
+                courtyard_app::portal_users::give_access(app, &contact.id, &form, invite).await?;
             let mut password = None;
             if matches!(p.state, "active" | "inactive") {
                 // Accept the invitation as the person would.
@@ -327,7 +328,7 @@ pub async fn seed(app: &App) -> AppResult<DemoLogins> {
                     .await?;
                 drop(conn);
                 if p.state == "inactive" {
-                    crate::portal_users::deactivate(app, &id).await?;
+                    courtyard_app::portal_users::deactivate(app, &id).await?;
                 }
                 password = Some(pw);
             }
@@ -380,7 +381,7 @@ fn demo_pdf(title: &str, body: &str) -> bytes::Bytes {
 /// folders, documents in each portal folder (shared and not), and files on
 /// the first company's records.
 async fn demo_documents(app: &App, owner: &staff::StaffUser, first_company: &str) -> AppResult<()> {
-    use crate::documents::{self as docs, DocumentForm};
+    use courtyard_app::documents::{self as docs, DocumentForm};
     {
         let mut conn = app.db.conn().await?;
         for (k, v) in [
@@ -570,7 +571,7 @@ async fn demo_documents(app: &App, owner: &staff::StaffUser, first_company: &str
         .find(|d| d.status != "draft");
     drop(conn);
     if let Some(t) = ticket {
-        let photo = crate::files::staff_upload(
+        let photo = courtyard_app::files::staff_upload(
             app,
             owner,
             "ticket",
@@ -583,8 +584,8 @@ async fn demo_documents(app: &App, owner: &staff::StaffUser, first_company: &str
             )),
         )
         .await?;
-        crate::files::set_shared(app, &photo, true).await?;
-        crate::files::staff_upload(
+        courtyard_app::files::set_shared(app, &photo, true).await?;
+        courtyard_app::files::staff_upload(
             app,
             owner,
             "ticket",
@@ -595,7 +596,7 @@ async fn demo_documents(app: &App, owner: &staff::StaffUser, first_company: &str
         .await?;
     }
     if let Some(i) = invoice {
-        let id = crate::files::staff_upload(
+        let id = courtyard_app::files::staff_upload(
             app,
             owner,
             "invoice",
@@ -604,7 +605,7 @@ async fn demo_documents(app: &App, owner: &staff::StaffUser, first_company: &str
             demo_pdf("Timesheet", "Hours worked this month."),
         )
         .await?;
-        crate::files::set_shared(app, &id, true).await?;
+        courtyard_app::files::set_shared(app, &id, true).await?;
     }
     Ok(())
 }
@@ -727,7 +728,7 @@ async fn demo_records(app: &App, owner: &staff::StaffUser, first_company: &str) 
                 terms: "Payment within 30 days by bank transfer.\nSort code 12-34-56, account 12345678.".into(),
                 lines: lines.clone(),
             };
-            crate::sales::create(app, SalesKind::Invoice, &form).await?;
+            courtyard_app::sales::create(app, SalesKind::Invoice, &form).await?;
             // The first company gets a quote and an order with every invoice
             // (enough to page through); the others a few of each.
             let kinds: &[bool] = match (ci, i.is_multiple_of(2)) {
@@ -760,7 +761,7 @@ async fn demo_records(app: &App, owner: &staff::StaffUser, first_company: &str) 
                 } else {
                     issued
                 };
-                crate::sales::create(
+                courtyard_app::sales::create(
                     app,
                     kind,
                     &SalesForm {
@@ -867,7 +868,7 @@ async fn demo_work(
             .take(if ci == 0 { 30 } else { 4 })
     {
         let requested = today - time::Duration::days(i as i64 * 6 + 1);
-        let id = crate::work::create_job(
+        let id = courtyard_app::work::create_job(
             app,
             &JobForm {
                 version: String::new(),
@@ -923,7 +924,7 @@ async fn demo_work(
     {
         let start = today - time::Duration::days(40 - pi as i64 * 10);
         let members: Vec<String> = active.iter().map(|u| u.id.clone()).collect();
-        let id = crate::work::create_project(
+        let id = courtyard_app::work::create_project(
             app,
             &ProjectForm {
                 version: String::new(),
@@ -970,7 +971,7 @@ async fn demo_work(
         // The first project of the first company has enough tasks to page through.
         let task_count = if ci == 0 && pi == 0 { 30 } else { tasks.len() };
         for (ti, (t, st)) in tasks.iter().cycle().take(task_count).enumerate() {
-            crate::work::create_task(
+            courtyard_app::work::create_task(
                 app,
                 &TaskForm {
                     version: String::new(),
