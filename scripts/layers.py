@@ -1,30 +1,119 @@
 #!/usr/bin/env python3
-"""The layer check: the `crate::` edges between the modules of each crate
-must point down the declared layer order (scripts/layers.toml) and form no
-circle. Known debts are listed in scripts/layers-baseline.txt; the check
-fails on any edge that breaks a rule and is not listed there, and on a
-listed edge that no longer exists (remove it: the list only shrinks).
+"""The layer check: the edges between the modules of each crate must point
+down the declared layer order (scripts/layers.toml) and form no circle.
+Known debts are listed in scripts/layers-baseline.txt; the check fails on
+any edge that breaks a rule and is not listed there, and on a listed edge
+that no longer exists (remove it: the list only shrinks).
 
-    python3 scripts/layers.py            # check
-    python3 scripts/layers.py --graph    # print every edge
-    python3 scripts/layers.py --write-baseline   # after paying a debt
+    python3 scripts/layers.py                   # check
+    python3 scripts/layers.py --graph           # print every edge
+    python3 scripts/layers.py --write-baseline  # after paying a debt
+    python3 scripts/layers.py --self-test       # the check catches what it must
 
-A module is a top-level file or folder of a crate's `src/`; `crate::Name`
-for an item defined in lib.rs counts as an edge to `lib`.
+A module is a top-level file or folder of a crate's `src/`. An edge is any
+path into another module: `crate::x`, `$crate::x`, `super::…` that climbs
+to the crate root, and in lib.rs a bare `x::`. `crate::Name` for a name
+lib.rs re-exports counts as an edge to the module it comes from; lib.rs's
+own `pub use` lines are its facade, not edges. Comments, strings and the
+items under `#[cfg(test)]` are not read: the rules are about shipped code.
+Aliasing the crate (`use crate as c`, `crate::{self as c}`) is refused, as
+it would hide edges.
 """
 
 import pathlib
 import re
 import sys
+import tempfile
 import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "scripts" / "layers.toml"
 BASELINE = ROOT / "scripts" / "layers-baseline.txt"
 
-USE_GROUP = re.compile(r"crate::\{")
-PATH = re.compile(r"\bcrate::([A-Za-z_][A-Za-z0-9_]*)")
-COMMENT = re.compile(r"//[^\n]*")
+IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+
+
+def strip(text: str) -> str:
+    """The text with comments, string and char literals blanked out."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            depth, i = 1, i + 2
+            while i < n and depth:
+                if text.startswith("/*", i):
+                    depth, i = depth + 1, i + 2
+                elif text.startswith("*/", i):
+                    depth, i = depth - 1, i + 2
+                else:
+                    i += 1
+            out.append(" ")
+        elif re.match(r'b?r#*"', text[i:i + 12]) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            m = re.match(r'b?r(#*)"', text[i:])
+            end = '"' + m.group(1)
+            j = text.find(end, i + m.end())
+            i = n if j < 0 else j + len(end)
+            out.append('""')
+        elif c == '"' or (c == "b" and text.startswith('b"', i) and (i == 0 or not text[i - 1].isalnum())):
+            i += 2 if c == "b" else 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            out.append('""')
+        elif c == "'":
+            # A char literal ('x', '\n', '\u{..}'), or a lifetime ('a).
+            m = re.match(r"'(\\.[^']*|[^\\'])'", text[i:])
+            if m:
+                i += m.end()
+                out.append("' '")
+            else:
+                out.append(c)
+                i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def drop_test_items(text: str) -> str:
+    """Remove each item marked `#[cfg(test)]` (a test module, a helper)."""
+    while True:
+        m = re.search(r"#\[cfg\(test\)\]", text)
+        if not m:
+            return text
+        i, n = m.end(), len(text)
+        # Skip further attributes and whitespace, then the item to its end.
+        while True:
+            while i < n and text[i].isspace():
+                i += 1
+            if text.startswith("#[", i):
+                depth = 0
+                while i < n:
+                    depth += text[i] == "["
+                    depth -= text[i] == "]"
+                    i += 1
+                    if depth == 0:
+                        break
+            else:
+                break
+        depth = 0
+        while i < n:
+            ch = text[i]
+            if ch == ";" and depth == 0:
+                i += 1
+                break
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    i += 1
+                    break
+            i += 1
+        text = text[: m.start()] + text[i:]
 
 
 def top_modules(src: pathlib.Path) -> set[str]:
@@ -37,16 +126,16 @@ def top_modules(src: pathlib.Path) -> set[str]:
     return mods
 
 
-def module_of(src: pathlib.Path, file: pathlib.Path) -> str:
-    rel = file.relative_to(src)
-    first = rel.parts[0]
-    if len(rel.parts) == 1:
-        return "lib" if rel.stem in ("lib", "main") else rel.stem
-    return first
+def module_path(src: pathlib.Path, file: pathlib.Path) -> list[str]:
+    """The file's module path: [] for lib.rs, ["x"] for x.rs or x/mod.rs."""
+    parts = list(file.relative_to(src).with_suffix("").parts)
+    if parts[-1] in ("mod", "lib", "main"):
+        parts = parts[:-1]
+    return parts
 
 
 def group_names(text: str, start: int) -> list[str]:
-    """The first segments named inside `crate::{ … }` starting at `start`."""
+    """The first segments named inside the `{ … }` that starts at `start`."""
     depth, names, cur, i = 0, [], "", start
     while i < len(text):
         c = text[i]
@@ -76,27 +165,77 @@ def group_names(text: str, start: int) -> list[str]:
     return out
 
 
-def edges_of(crate: str) -> set[tuple[str, str]]:
+def reexports(lib_text: str, mods: set[str]) -> dict[str, str]:
+    """Names lib.rs re-exports from its modules: name -> module."""
+    found = {}
+    for m in re.finditer(rf"pub(?:\([^)]*\))?\s+use\s+(?:crate::|self::)?({IDENT})::([^;]+);", lib_text):
+        module, rest = m.group(1), m.group(2).strip()
+        if module not in mods:
+            continue
+        if rest.startswith("{"):
+            inner = rest[1:rest.rfind("}")]
+            items = [x.strip() for x in inner.split(",") if x.strip()]
+        else:
+            items = [rest]
+        for item in items:
+            name = item.split(" as ")[-1].split("::")[-1].strip()
+            if re.fullmatch(IDENT, name):
+                found[name] = module
+    return found
+
+
+def edges_of(crate: str) -> tuple[set[tuple[str, str]], set[str]]:
     src = ROOT / "crates" / crate / "src"
     mods = top_modules(src)
-    edges = set()
+    root_file = src / "lib.rs" if (src / "lib.rs").exists() else src / "main.rs"
+    lib_clean = drop_test_items(strip(root_file.read_text()))
+    names = reexports(lib_clean, mods)
+    edges, problems = set(), set()
+
+    def unit(name: str) -> str:
+        if name in mods:
+            return name
+        return names.get(name, "lib")
+
     for file in sorted(src.rglob("*.rs")):
-        if "bin" in file.relative_to(src).parts[:1]:
+        rel = file.relative_to(src).parts
+        if rel[0] == "bin":
             continue
-        me = module_of(src, file)
-        text = COMMENT.sub("", file.read_text())
-        # Tests may reach anywhere; the rules are about the shipped code.
-        cut = text.find("#[cfg(test)]")
-        if cut >= 0:
-            text = text[:cut]
-        targets = [m.group(1) for m in PATH.finditer(text)]
-        for m in USE_GROUP.finditer(text):
-            targets += group_names(text, m.end() - 1)
+        path = module_path(src, file)
+        me = path[0] if path else "lib"
+        text = drop_test_items(strip(file.read_text()))
+        if re.search(r"\buse\s+crate\s+as\b", text) or re.search(r"\bcrate::\{[^}]*\bself\s+as\b", text):
+            problems.add(f"{crate}: {me} aliases the crate, which hides its edges")
+        targets = []
+        # crate:: and $crate:: paths, single or grouped.
+        for m in re.finditer(rf"(?:\$)?\bcrate::(?:({IDENT})|\{{)", text):
+            if m.group(1):
+                targets.append(m.group(1))
+            else:
+                targets += group_names(text, m.end() - 1)
+        # super:: chains that climb to the root.
+        for m in re.finditer(rf"(?<![A-Za-z0-9_:])((?:super::)+)(?:({IDENT}|\*)|\{{)", text):
+            ups = m.group(1).count("super::")
+            if ups < len(path):
+                continue  # stays inside this file's own top-level module
+            if m.group(2) == "*":
+                targets.append("*")
+            elif m.group(2):
+                targets.append(m.group(2))
+            else:
+                targets += group_names(text, m.end() - 1)
+        # In the crate root, plain paths into its modules (not its facade).
+        if not path:
+            code = re.sub(rf"pub(?:\([^)]*\))?\s+use\s+[^;]+;", "", text)
+            code = re.sub(rf"\b(?:pub(?:\([^)]*\))?\s+)?mod\s+{IDENT}\s*;", "", code)
+            for m in re.finditer(rf"(?<![A-Za-z0-9_:$])({IDENT})::", code):
+                if m.group(1) in mods:
+                    targets.append(m.group(1))
         for t in targets:
-            to = t if t in mods else "lib"
+            to = "lib" if t == "*" else unit(t)
             if to != me:
                 edges.add((me, to))
-    return edges
+    return edges, problems
 
 
 def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
@@ -163,20 +302,74 @@ def violations(crate: str, rules: dict, edges) -> set[str]:
     return found
 
 
-def main() -> int:
+def check() -> tuple[set[str], list[str], int]:
     config = tomllib.loads(CONFIG.read_text())
     all_found, graph = set(), []
     for crate, rules in config.items():
-        edges = edges_of(crate)
+        edges, problems = edges_of(crate)
         graph += [f"{crate}: {a} -> {b}" for a, b in sorted(edges)]
-        all_found |= violations(crate, rules, edges)
+        all_found |= violations(crate, rules, edges) | problems
+    return all_found, graph, len(config)
+
+
+def self_test() -> int:
+    """Plant each kind of bad import in a copy of a crate: each is caught."""
+    global ROOT
+    real = ROOT
+    plants = [
+        ("crate path", "fn x() { crate::portal::routes(); }"),
+        ("grouped use", "use crate::{error, portal::Exposure};"),
+        ("super from a top file", "use super::portal::Exposure;"),
+        ("re-exported name", "fn x() -> Option<crate::Exposure> { None }"),
+        ("after a test helper", "#[cfg(test)]\nfn helper() {}\nfn x() { crate::portal::routes(); }"),
+        ("after a string with //", 'const U: &str = "http://x"; fn x() { crate::portal::routes(); }'),
+        ("crate alias", "use crate as root;"),
+    ]
+    fine = [
+        ("in a comment", "// crate::portal::routes()\n/* crate::staff::routes() */"),
+        ("in a string", 'const S: &str = "crate::portal::routes";'),
+        ("in a test module", "#[cfg(test)]\nmod tests { use crate::portal::Exposure; }"),
+    ]
+    failures = 0
+    for label, code, want in [(l, c, True) for l, c in plants] + [(l, c, False) for l, c in fine]:
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = pathlib.Path(tmp)
+            for crate in tomllib.loads((real / "scripts" / "layers.toml").read_text()):
+                dst = tmp / "crates" / crate / "src"
+                for f in (real / "crates" / crate / "src").rglob("*.rs"):
+                    target = dst / f.relative_to(real / "crates" / crate / "src")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(f.read_text())
+            (tmp / "scripts").mkdir()
+            (tmp / "scripts" / "layers.toml").write_text((real / "scripts" / "layers.toml").read_text())
+            layout = tmp / "crates" / "web" / "src" / "layout.rs"
+            layout.write_text(layout.read_text() + "\n" + code + "\n")
+            ROOT = tmp
+            before = ROOT
+            try:
+                found, _, _ = check()
+            finally:
+                ROOT = real
+            caught = any(v.startswith("web: layout ") or "layout" in v.split("circle")[-1] for v in found)
+            if caught != want:
+                failures += 1
+                print(f"self-test: {label}: {'not caught' if want else 'falsely reported'}: {sorted(found)}")
+            del before
+    print(f"self-test: {len(plants)} planted imports caught, {len(fine)} harmless ones passed" if not failures else f"self-test: {failures} failed")
+    return 1 if failures else 0
+
+
+def main() -> int:
+    if "--self-test" in sys.argv:
+        return self_test()
+    all_found, graph, crates = check()
     if "--graph" in sys.argv:
         print("\n".join(graph))
         return 0
     if "--write-baseline" in sys.argv:
         BASELINE.write_text(
             "# Layer debts still to pay (scripts/layers.py). Remove a line when the\n"
-            "# edge is gone; never add one by hand.\n" + "\n".join(sorted(all_found)) + "\n"
+            "# edge is gone; never add one by hand.\n" + "\n".join(sorted(all_found)) + ("\n" if all_found else "")
         )
         print(f"wrote {len(all_found)} known debts to {BASELINE.relative_to(ROOT)}")
         return 0
@@ -193,7 +386,7 @@ def main() -> int:
         print(f"no longer true, remove it from scripts/layers-baseline.txt: {v}")
     if new or paid:
         return 1
-    print(f"layers: {len(config)} crates checked, {len(known)} known debts (scripts/layers-baseline.txt), nothing new")
+    print(f"layers: {crates} crates checked, {len(known)} known debts (scripts/layers-baseline.txt), nothing new")
     return 0
 
 

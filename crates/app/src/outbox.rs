@@ -1,8 +1,9 @@
 //! The outbox's lower half: a [`Job`] is queued in the caller's transaction
 //! (so it happens exactly when the change commits) and run later by the
 //! worker, which dispatches on [`Job::KIND`] through its registry
-//! (`worker::JOBS`). Jobs must be idempotent: a worker that dies mid-run
-//! leaves the job to be run again.
+//! (`worker::jobs()`). A job runs at least once: a worker that dies mid-run
+//! leaves it to be run again, so a second run must be harmless (an email
+//! may then go twice; nothing is lost).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -16,7 +17,8 @@ use crate::{App, AppError, AppResult};
 
 /// Work done after the transaction that asked for it.
 pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
-    /// The outbox row's `kind`: stable, since queued rows outlive releases.
+    /// The outbox row's `kind`. It and the payload's shape stay stable:
+    /// rows queued by one release are run by the next.
     const KIND: &'static str;
 
     fn run(&self, app: &App) -> impl Future<Output = AppResult<()>> + Send;
@@ -66,9 +68,7 @@ pub async fn enqueue_email(
     email: &Email,
     now: i64,
 ) -> AppResult<()> {
-    let payload = serde_json::to_string(email).map_err(anyhow::Error::from)?;
-    outbox::enqueue(conn, SendEmail::KIND, &payload, now).await?;
-    Ok(())
+    enqueue(conn, &SendEmail(email.clone()), now).await
 }
 
 /// Send straight away (from inside a job).

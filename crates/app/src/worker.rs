@@ -8,8 +8,6 @@ use tracing::Instrument;
 
 use courtyard_db::outbox;
 
-pub use crate::outbox::{enqueue_email, send_now};
-
 use crate::auth::AccountJob;
 use crate::outbox::{runner, Runner, SendEmail};
 use crate::{App, AppError, AppResult};

@@ -28,12 +28,12 @@ async fn an_email_queued_in_a_rolled_back_transaction_is_never_sent() {
     each_backend(|db| async move {
         let app = app(db, Mailer::memory());
         let mut tx = app.db.begin().await.unwrap();
-        worker::enqueue_email(&mut tx, &email("ghost@example.com"), app.now())
+        courtyard_app::outbox::enqueue_email(&mut tx, &email("ghost@example.com"), app.now())
             .await
             .unwrap();
         tx.rollback().await.unwrap();
         let mut tx = app.db.begin().await.unwrap();
-        worker::enqueue_email(&mut tx, &email("real@example.com"), app.now())
+        courtyard_app::outbox::enqueue_email(&mut tx, &email("real@example.com"), app.now())
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -51,7 +51,7 @@ async fn an_item_claimed_by_a_worker_that_died_is_delivered_after_its_lease() {
     each_backend(|db| async move {
         let app = app(db, Mailer::memory());
         let mut conn = app.db.conn().await.unwrap();
-        worker::enqueue_email(&mut conn, &email("ada@example.com"), app.now())
+        courtyard_app::outbox::enqueue_email(&mut conn, &email("ada@example.com"), app.now())
             .await
             .unwrap();
         drop(conn);
@@ -76,7 +76,7 @@ async fn a_failing_transport_keeps_the_item_and_retries_with_backoff() {
         // Nothing listens on port 9 of localhost: every send fails.
         let failing = app(db.clone(), Mailer::smtp("smtp://127.0.0.1:9").unwrap());
         let mut conn = failing.db.conn().await.unwrap();
-        worker::enqueue_email(&mut conn, &email("ada@example.com"), failing.now())
+        courtyard_app::outbox::enqueue_email(&mut conn, &email("ada@example.com"), failing.now())
             .await
             .unwrap();
         assert_eq!(worker::drain(&failing).await.unwrap(), 1, "one attempt");
@@ -115,9 +115,13 @@ async fn two_workers_never_deliver_the_same_item_twice() {
         let app = app(db, Mailer::memory());
         let mut conn = app.db.conn().await.unwrap();
         for i in 0..20 {
-            worker::enqueue_email(&mut conn, &email(&format!("p{i}@example.com")), app.now())
-                .await
-                .unwrap();
+            courtyard_app::outbox::enqueue_email(
+                &mut conn,
+                &email(&format!("p{i}@example.com")),
+                app.now(),
+            )
+            .await
+            .unwrap();
         }
         drop(conn);
         let (a, b) = tokio::join!(worker::drain(&app), worker::drain(&app));
@@ -127,6 +131,41 @@ async fn two_workers_never_deliver_the_same_item_twice() {
         to.dedup();
         assert_eq!(to.len(), 20);
         assert_eq!(app.mailer.sent().len(), 20);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rows_queued_in_the_old_format_still_run() {
+    // Rows written before jobs had a trait: an email as its own JSON under
+    // "email", an account job under "account" with its "type" tag.
+    each_backend(|db| async move {
+        let app = app(db, Mailer::memory());
+        let mut conn = app.db.conn().await.unwrap();
+        outbox::enqueue(
+            &mut conn,
+            "email",
+            r#"{"to":"old@example.com","subject":"Queued last release","text":"Hi","html":"<p>Hi</p>"}"#,
+            app.now(),
+        )
+        .await
+        .unwrap();
+        outbox::enqueue(
+            &mut conn,
+            "account",
+            r#"{"type":"password_reset","email":"nobody@example.com"}"#,
+            app.now(),
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        assert_eq!(worker::drain(&app).await.unwrap(), 2);
+        let sent = app.mailer.sent();
+        assert_eq!(sent.len(), 1, "no account at nobody@: nothing sent for it");
+        assert_eq!(sent[0].to, "old@example.com");
+        assert_eq!(sent[0].subject, "Queued last release");
+        let mut conn = app.db.conn().await.unwrap();
+        assert!(outbox::pending(&mut conn).await.unwrap().is_empty());
     })
     .await;
 }

@@ -323,3 +323,30 @@ async fn a_runaway_template_is_refused_when_saved_and_never_stops_a_download() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_logo_form_says_what_is_missing_and_takes_an_image() {
+    on_each_backend(|t| async move {
+        let mut staff = t
+            .staff_browser("sam@harbour.example", StaffRole::Owner)
+            .await;
+        // Submitted without choosing a file (the browser sends an empty part).
+        crate::support::multipart(&mut staff, "/staff/settings/logo", &[], Some(("", b"")))
+            .await
+            .assert_status(422)
+            .assert_contains("Choose a file to upload.");
+        crate::support::multipart(
+            &mut staff,
+            "/staff/settings/logo",
+            &[],
+            Some(("logo.png", crate::documents::png().as_slice())),
+        )
+        .await
+        .assert_status(303);
+        staff
+            .get("/staff/settings/documents")
+            .await
+            .assert_contains("Replace the logo");
+    })
+    .await;
+}
