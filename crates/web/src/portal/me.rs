@@ -1,0 +1,214 @@
+//! A signed-in customer's own pages: home, a module's landing page, My
+//! details and the sessions list.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "portal/home.html")]
+pub(super) struct HomePage {
+    layout: Layout,
+    first_name: String,
+    company_name: String,
+    modules: Vec<(&'static str, &'static str, &'static str)>,
+    /// Groups of things waiting for this person: (heading, element id, items).
+    waiting: Vec<(&'static str, &'static str, Vec<WaitingItem>)>,
+}
+
+pub(super) async fn home(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Response> {
+    let modules = ctx
+        .grants
+        .modules()
+        .into_iter()
+        .map(|m| (m.label(), m.portal_path(), m.blurb()))
+        .collect();
+    render(&HomePage {
+        layout: Layout::portal("Home", business(&s), &csrf.0, &ctx, "/")
+            .with_notice(notice(q.done.as_deref())),
+        first_name: ctx.user.first_name.clone(),
+        company_name: ctx.user.company_name.clone().unwrap_or_default(),
+        modules,
+        waiting: waiting_groups(courtyard_app::work::waiting(&s.app, &ctx).await?),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/module.html")]
+pub(super) struct ModulePage {
+    layout: Layout,
+    label: &'static str,
+    blurb: &'static str,
+    lower: String,
+}
+
+/// A module's landing page. Modules the user was not granted do not exist for them.
+pub(super) async fn module_page(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Path(module): Path<String>,
+) -> WebResult<Response> {
+    let m = Module::ALL
+        .iter()
+        .copied()
+        .find(|m| m.portal_path().trim_start_matches('/') == module && *m != Module::MyDetails)
+        .filter(|m| ctx.grants.allows(*m, Action::View))
+        .ok_or(WebError::NotFound)?;
+    render(&ModulePage {
+        layout: Layout::portal(m.label(), business(&s), &csrf.0, &ctx, m.portal_path()),
+        label: m.label(),
+        blurb: m.blurb(),
+        lower: m.label().to_lowercase(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/me.html")]
+pub(super) struct MyDetailsPage {
+    layout: Layout,
+    form: MyDetailsForm,
+    email: String,
+    has_company: bool,
+    can_edit_company: bool,
+    errors: Errors,
+}
+
+pub(super) async fn my_details_form(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Response> {
+    if !ctx.grants.allows(Module::MyDetails, Action::View) {
+        return Err(WebError::NotFound);
+    }
+    let d = customers::my_details(&s.app, &ctx).await?;
+    render(&MyDetailsPage {
+        layout: Layout::portal("My details", business(&s), &csrf.0, &ctx, "/me")
+            .with_notice(notice(q.done.as_deref())),
+        form: d.form(),
+        email: ctx.user.email.clone(),
+        has_company: d.company.is_some(),
+        can_edit_company: d.can_edit_company,
+        errors: Errors::default(),
+    })
+}
+
+pub(super) async fn update_my_details(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Form(f): Form<MyDetailsForm>,
+) -> WebResult<Response> {
+    if !ctx.grants.allows(Module::MyDetails, Action::View) {
+        return Err(WebError::NotFound);
+    }
+    match customers::update_my_details(&s.app, &ctx, &f).await {
+        Ok(()) => Ok(Redirect::to("/me?done=saved").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let d = customers::my_details(&s.app, &ctx).await?;
+            render(&MyDetailsPage {
+                layout: Layout::portal("My details", business(&s), &csrf.0, &ctx, "/me"),
+                form: f,
+                email: ctx.user.email.clone(),
+                has_company: d.company.is_some(),
+                can_edit_company: d.can_edit_company,
+                errors: Errors(errors),
+            })
+            .map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) struct SessionRow {
+    pub id: String,
+    pub current: bool,
+    pub device: String,
+    pub ip: String,
+    pub started: String,
+    pub last_seen: String,
+}
+
+pub(crate) fn session_rows(list: Vec<auth::Session>, current: &str) -> Vec<SessionRow> {
+    list.into_iter()
+        .map(|x| SessionRow {
+            current: x.id_hash == current,
+            device: describe_agent(&x.user_agent),
+            ip: x.ip,
+            started: when(x.created_at),
+            last_seen: when(x.last_seen_at),
+            id: x.id_hash,
+        })
+        .collect()
+}
+
+/// "Chrome on Android" from a user-agent string, good enough to tell devices apart.
+pub(super) fn describe_agent(ua: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map_or("Unknown browser", |(_, v)| v);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map_or("unknown system", |(_, v)| v);
+    format!("{browser} on {os}")
+}
+
+#[derive(Template)]
+#[template(path = "sessions.html")]
+pub(crate) struct SessionsPage {
+    pub layout: Layout,
+    pub action: &'static str,
+    pub sessions: Vec<SessionRow>,
+}
+
+pub(super) async fn list_sessions(
+    State(s): State<AppState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Portal(ctx): Portal,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Response> {
+    let list = auth::list_sessions(&s.app, UserKind::Portal, &ctx.user.id).await?;
+    render(&SessionsPage {
+        layout: Layout::portal("My sessions", business(&s), &csrf.0, &ctx, "/me/sessions")
+            .with_notice(notice(q.done.as_deref())),
+        action: "/me/sessions/end",
+        sessions: session_rows(list, &ctx.session.id_hash),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EndSessionForm {
+    pub id: String,
+}
+
+pub(super) async fn end_session(
+    State(s): State<AppState>,
+    Portal(ctx): Portal,
+    Form(f): Form<EndSessionForm>,
+) -> WebResult<Response> {
+    auth::end_session(&s.app, UserKind::Portal, &ctx.user.id, &f.id).await?;
+    if f.id == ctx.session.id_hash {
+        return Ok(logout_response(&s, PORTAL_COOKIE, "/login?done=loggedout"));
+    }
+    Ok(Redirect::to("/me/sessions?done=ended").into_response())
+}
