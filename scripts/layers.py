@@ -313,7 +313,7 @@ def check() -> tuple[set[str], list[str], int]:
 
 
 def self_test() -> int:
-    """Plant each kind of bad import in a copy of a crate: each is caught."""
+    """Plant each kind of bad import in a copy of web's kit (kit/mod.rs): each is caught."""
     global ROOT
     real = ROOT
     plants = [
@@ -342,7 +342,7 @@ def self_test() -> int:
                     target.write_text(f.read_text())
             (tmp / "scripts").mkdir()
             (tmp / "scripts" / "layers.toml").write_text((real / "scripts" / "layers.toml").read_text())
-            layout = tmp / "crates" / "web" / "src" / "layout.rs"
+            layout = tmp / "crates" / "web" / "src" / "kit" / "mod.rs"
             layout.write_text(layout.read_text() + "\n" + code + "\n")
             ROOT = tmp
             before = ROOT
@@ -350,7 +350,7 @@ def self_test() -> int:
                 found, _, _ = check()
             finally:
                 ROOT = real
-            caught = any(v.startswith("web: layout ") or "layout" in v.split("circle")[-1] for v in found)
+            caught = any(v.startswith("web: kit ") or "kit" in v.split("circle")[-1] for v in found)
             if caught != want:
                 failures += 1
                 print(f"self-test: {label}: {'not caught' if want else 'falsely reported'}: {sorted(found)}")

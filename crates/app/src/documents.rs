@@ -152,7 +152,7 @@ pub async fn portal_upload(
         shared: true,
     };
     let what = format!("uploaded the document “{}”", fields.title);
-    let staff_path = format!("/staff/documents/{id}");
+    let staff_path = crate::links::staff_document(&id);
     let f = NewFile {
         key: &key,
         record_type: "document",

@@ -6,26 +6,19 @@ use bytes::Bytes;
 use courtyard_db::files::{self as db_files, FileRow, NewFile};
 use courtyard_db::{documents, sales, work, Conn, DbError};
 use courtyard_domain::files::{display_name, FileKind};
-use courtyard_domain::records::SalesKind;
-use courtyard_domain::{Action, Module};
+use courtyard_domain::{Action, Family, Module, RecordKind, WorkKind};
 
 use crate::auth::{PortalContext, StaffContext};
 use crate::records::{self, commit, scope};
 use crate::{App, AppError, AppResult};
 
-/// The record types files attach to, with their module.
+/// The record types files attach to, with their module: every record type,
+/// and documents.
 fn module_of(record_type: &str) -> Option<Module> {
-    Some(match record_type {
-        "quote" => Module::Quotes,
-        "order" => Module::SalesOrders,
-        "invoice" => Module::Invoices,
-        "job" => Module::Jobs,
-        "project" => Module::Projects,
-        "task" => Module::Tasks,
-        "ticket" => Module::Tickets,
-        "document" => Module::Documents,
-        _ => return None,
-    })
+    match RecordKind::parse(record_type) {
+        Some(k) => Some(k.module()),
+        None => (record_type == "document").then_some(Module::Documents),
+    }
 }
 
 /// What an upload needs to know of its record.
@@ -50,49 +43,47 @@ async fn record_info(
         None => None,
     };
     let s = scope.as_ref();
-    let sales_kind = SalesKind::ALL
-        .iter()
-        .copied()
-        .find(|k| k.as_str() == record_type);
     let info = |company: String, number: String, owner: Option<String>| RecordInfo {
         company_id: Some(company),
         name: format!("{} {number}", module.singular().to_lowercase()),
         owner_staff_id: owner,
     };
-    Ok(match (sales_kind, record_type) {
-        (Some(kind), _) => {
-            let d = match s {
-                Some(p) => sales::find_scoped(conn, kind, record_id, p).await?,
-                None => sales::find(conn, kind, record_id).await?,
-            };
-            info(d.company_id, d.number, d.owner_staff_id)
-        }
-        (None, "job") => {
-            let r = work::find_job(conn, record_id, s).await?;
-            info(r.company_id, r.number, r.owner_staff_id)
-        }
-        (None, "project") => {
-            let r = work::find_project(conn, record_id, s).await?;
-            info(r.company_id, r.number, r.owner_staff_id)
-        }
-        (None, "task") => {
-            let r = work::find_task(conn, record_id, s).await?;
-            info(r.company_id, r.number, r.owner_staff_id)
-        }
-        (None, "ticket") => {
-            let r = work::find_ticket(conn, record_id, s).await?;
-            info(r.company_id, r.number, r.owner_staff_id)
-        }
-        (None, "document") => {
-            let d = documents::find(conn, record_id, s).await?;
-            RecordInfo {
-                company_id: d.company_id,
-                name: format!("document “{}”", d.title),
-                owner_staff_id: None,
+    Ok(
+        match RecordKind::parse(record_type).map(RecordKind::family) {
+            Some(Family::Sales(kind)) => {
+                let d = match s {
+                    Some(p) => sales::find_scoped(conn, kind, record_id, p).await?,
+                    None => sales::find(conn, kind, record_id).await?,
+                };
+                info(d.company_id, d.number, d.owner_staff_id)
             }
-        }
-        _ => return Err(AppError::NotFound),
-    })
+            Some(Family::Work(WorkKind::Job)) => {
+                let r = work::find_job(conn, record_id, s).await?;
+                info(r.company_id, r.number, r.owner_staff_id)
+            }
+            Some(Family::Work(WorkKind::Project)) => {
+                let r = work::find_project(conn, record_id, s).await?;
+                info(r.company_id, r.number, r.owner_staff_id)
+            }
+            Some(Family::Work(WorkKind::Task)) => {
+                let r = work::find_task(conn, record_id, s).await?;
+                info(r.company_id, r.number, r.owner_staff_id)
+            }
+            Some(Family::Work(WorkKind::Ticket)) => {
+                let r = work::find_ticket(conn, record_id, s).await?;
+                info(r.company_id, r.number, r.owner_staff_id)
+            }
+            None if record_type == "document" => {
+                let d = documents::find(conn, record_id, s).await?;
+                RecordInfo {
+                    company_id: d.company_id,
+                    name: format!("document “{}”", d.title),
+                    owner_staff_id: None,
+                }
+            }
+            None => return Err(AppError::NotFound),
+        },
+    )
 }
 
 /// Whether a customer can see the record (else: not found), checked before
@@ -242,7 +233,9 @@ pub async fn portal_upload(
         let now = app.now();
         // A file on a ticket is the customer's turn, like a reply; a closed
         // ticket takes neither.
-        if record_type == "ticket" && !work::customer_replied(&mut tx, record_id, now).await? {
+        if record_type == RecordKind::Ticket.as_str()
+            && !work::customer_replied(&mut tx, record_id, now).await?
+        {
             return Err(AppError::Conflict(
                 "This ticket is closed. Open a new ticket and mention this one.".into(),
             ));
@@ -279,21 +272,10 @@ pub async fn portal_upload(
     written
 }
 
-/// Where a record type's staff pages are.
 /// Where a record's staff page is; `None` for what is not a record (a
 /// document's own file, the logo).
 pub fn staff_page(record_type: &str, id: &str) -> Option<String> {
-    let base = match record_type {
-        "quote" => "/staff/quotes",
-        "order" => "/staff/orders",
-        "invoice" => "/staff/invoices",
-        "job" => "/staff/jobs",
-        "ticket" => "/staff/tickets",
-        "project" => "/staff/projects",
-        "task" => "/staff/tasks",
-        _ => return None,
-    };
-    Some(format!("{base}/{id}"))
+    RecordKind::parse(record_type).map(|k| crate::links::staff_record(k, id))
 }
 
 /// Staff attach a file to any record; hidden from the portal until shared.
@@ -371,7 +353,7 @@ pub async fn staff_attach(
                     now,
                 )
                 .await?;
-                if share && record_type == "ticket" {
+                if share && record_type == RecordKind::Ticket.as_str() {
                     work::staff_replied(&mut tx, record_id, now).await?;
                 }
                 Some(id)

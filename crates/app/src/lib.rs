@@ -10,6 +10,7 @@ pub mod documents;
 pub mod emails;
 pub mod error;
 pub mod files;
+pub mod links;
 pub mod notify;
 pub mod outbox;
 pub mod pdf;

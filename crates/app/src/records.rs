@@ -8,7 +8,7 @@ use courtyard_db::portal_users::{self, PortalUser};
 use courtyard_db::records::{self, Comment, NewComment};
 use courtyard_db::{settings, Conn, DbError};
 use courtyard_domain::policy::{self, Explanation, Predicate, Viewer};
-use courtyard_domain::{Action, Grants, Module, RecordScope};
+use courtyard_domain::{Action, Grants, Module, RecordKind, RecordScope, SalesKind};
 
 use crate::auth::{PortalContext, StaffContext};
 use crate::{App, AppError, AppResult};
@@ -269,24 +269,23 @@ pub async fn module_switches(app: &App) -> AppResult<Vec<(Module, bool)>> {
 
 // ---- number prefixes ----
 
-/// The numbered record types: (sequence kind, label, default prefix).
-pub const NUMBERED: &[(&str, &str, &str)] = &[
-    ("quote", "Quotes", "QUO-"),
-    ("order", "Sales orders", "SO-"),
-    ("invoice", "Invoices", "INV-"),
-    ("job", "Jobs", "JOB-"),
-    ("project", "Projects", "PRJ-"),
-    ("task", "Tasks", "TSK-"),
-    ("ticket", "Tickets", "TKT-"),
-];
+/// The next number of a record type, from its sequence (created with the
+/// default prefix on first use).
+pub(crate) async fn next_number(conn: &mut Conn, kind: RecordKind) -> AppResult<String> {
+    Ok(records::next_number(conn, kind.as_str(), kind.default_prefix()).await?)
+}
 
 /// The prefix each numbered type's next number gets.
 pub async fn number_prefixes(app: &App) -> AppResult<Vec<(&'static str, &'static str, String)>> {
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
-    for (kind, label, default) in NUMBERED {
-        let p = records::prefix(&mut conn, kind).await?;
-        out.push((*kind, *label, p.unwrap_or_else(|| (*default).to_owned())));
+    for kind in RecordKind::ALL.iter().copied() {
+        let p = records::prefix(&mut conn, kind.as_str()).await?;
+        out.push((
+            kind.as_str(),
+            kind.plural(),
+            p.unwrap_or_else(|| kind.default_prefix().to_owned()),
+        ));
     }
     Ok(out)
 }
@@ -350,13 +349,6 @@ pub async fn save_portal_settings(
     commit(tx).await
 }
 
-/// Record types whose first customer view can notify the assigned staff member.
-pub const NOTIFY_TYPES: &[(&str, &str)] = &[
-    ("quote", "Quotes"),
-    ("order", "Sales orders"),
-    ("invoice", "Invoices"),
-];
-
 fn notify_key(record_type: &str) -> String {
     format!("notify.first_view.{record_type}")
 }
@@ -374,8 +366,10 @@ pub async fn notify_on_first_view(conn: &mut Conn, record_type: &str) -> AppResu
 pub async fn notify_settings(app: &App) -> AppResult<Vec<(&'static str, &'static str, bool)>> {
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
-    for (key, label) in NOTIFY_TYPES {
-        out.push((*key, *label, notify_on_first_view(&mut conn, key).await?));
+    // Record types whose first customer view can notify the assigned staff member.
+    for kind in SalesKind::ALL.iter().copied() {
+        let on = notify_on_first_view(&mut conn, kind.as_str()).await?;
+        out.push((kind.as_str(), kind.plural(), on));
     }
     Ok(out)
 }

@@ -263,7 +263,7 @@ impl SalesForm {
 pub async fn create(app: &App, kind: SalesKind, form: &SalesForm) -> AppResult<String> {
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx, kind).await?;
-    let number = rec::next_number(&mut tx, kind.as_str(), kind.default_prefix()).await?;
+    let number = records::next_number(&mut tx, kind.record()).await?;
     let id = sales::insert(&mut tx, kind, &number, &input, app.now()).await?;
     commit(tx).await?;
     Ok(id)
@@ -425,11 +425,7 @@ pub async fn portal_find(
 
 /// Where a kind lives on the staff side.
 pub fn staff_path(kind: SalesKind) -> &'static str {
-    match kind {
-        SalesKind::Quote => "/staff/quotes",
-        SalesKind::Order => "/staff/orders",
-        SalesKind::Invoice => "/staff/invoices",
-    }
+    crate::links::staff_list(kind.record())
 }
 
 /// A customer's comment on a document they can see.
@@ -569,7 +565,7 @@ pub async fn request_quote(
         totals: money::totals(&[]),
     };
     let mut tx = app.db.begin().await?;
-    let number = rec::next_number(&mut tx, kind.as_str(), kind.default_prefix()).await?;
+    let number = records::next_number(&mut tx, kind.record()).await?;
     let id = sales::insert(&mut tx, kind, &number, &input, app.now()).await?;
     if !details.trim().is_empty() {
         records::add_portal_comment(&mut tx, ctx, kind.as_str(), &id, details.trim(), app.now())

@@ -4,7 +4,7 @@
 
 use courtyard_db::listing::ListQuery;
 use courtyard_db::portal_users;
-use courtyard_db::records::{self as rec, Comment};
+use courtyard_db::records::Comment;
 use courtyard_db::work::{
     self, Job, JobInput, Milestone, MilestoneInput, Project, ProjectInput, Record, Task, TaskInput,
     Ticket, TicketInput,
@@ -14,51 +14,12 @@ use courtyard_domain::policy::{Explanation, Predicate};
 use courtyard_domain::records::{
     JobStatus, ProjectStatus, TaskStatus, TicketPriority, TicketStatus,
 };
-use courtyard_domain::{Action, Grants, Module};
+use courtyard_domain::{Action, Grants, Module, RecordKind, WorkKind};
 
 use crate::auth::{PortalContext, StaffContext};
 use crate::error::Problems;
 use crate::records::{self, commit, csv_cell, scope};
 use crate::{App, AppError, AppResult};
-
-/// The record types of this module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WorkKind {
-    Job,
-    Ticket,
-    Project,
-    Task,
-}
-
-impl WorkKind {
-    pub fn module(self) -> Module {
-        match self {
-            Self::Job => Module::Jobs,
-            Self::Ticket => Module::Tickets,
-            Self::Project => Module::Projects,
-            Self::Task => Module::Tasks,
-        }
-    }
-
-    /// The `record_type` of its comments and sequence.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Job => "job",
-            Self::Ticket => "ticket",
-            Self::Project => "project",
-            Self::Task => "task",
-        }
-    }
-
-    fn prefix(self) -> &'static str {
-        match self {
-            Self::Job => "JOB-",
-            Self::Ticket => "TKT-",
-            Self::Project => "PRJ-",
-            Self::Task => "TSK-",
-        }
-    }
-}
 
 /// The record exists and (with `scope`) is visible; its company id.
 async fn visible(
@@ -219,7 +180,7 @@ pub async fn portal_list<R: Record>(
     ctx: &PortalContext,
     q: &ListQuery,
 ) -> AppResult<Vec<R>> {
-    let scope = scope(ctx, R::MODULE)?;
+    let scope = scope(ctx, R::KIND.module())?;
     let mut conn = app.db.conn().await?;
     Ok(work::list(&mut conn, Some(&scope), q).await?)
 }
@@ -230,10 +191,10 @@ pub async fn portal_find<R: Record>(
     ctx: &PortalContext,
     id: &str,
 ) -> AppResult<(R, Vec<Comment>)> {
-    let scope = scope(ctx, R::MODULE)?;
+    let scope = scope(ctx, R::KIND.module())?;
     let mut conn = app.db.conn().await?;
     let record = work::find(&mut conn, id, Some(&scope)).await?;
-    let comments = records::public_comments(&mut conn, R::TYPE, id).await?;
+    let comments = records::public_comments(&mut conn, R::KIND.as_str(), id).await?;
     Ok((record, comments))
 }
 
@@ -312,7 +273,7 @@ impl JobForm {
 pub async fn create_job(app: &App, form: &JobForm) -> AppResult<String> {
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx).await?;
-    let number = rec::next_number(&mut tx, "job", WorkKind::Job.prefix()).await?;
+    let number = records::next_number(&mut tx, RecordKind::Job).await?;
     let id = work::insert_job(&mut tx, &number, &input, app.now()).await?;
     commit(tx).await?;
     Ok(id)
@@ -370,7 +331,7 @@ pub async fn request_job(
         owner_staff_id: None,
     };
     let mut tx = app.db.begin().await?;
-    let number = rec::next_number(&mut tx, "job", WorkKind::Job.prefix()).await?;
+    let number = records::next_number(&mut tx, RecordKind::Job).await?;
     let id = work::insert_job(&mut tx, &number, &input, app.now()).await?;
     commit(tx).await?;
     Ok(id)
@@ -467,9 +428,18 @@ pub async fn create_ticket(app: &App, ctx: &StaffContext, form: &TicketForm) -> 
         .map_err(|_| AppError::field("message", "Write the first message of the ticket."))?;
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx, &app.clock.today().to_string()).await?;
-    let number = rec::next_number(&mut tx, "ticket", WorkKind::Ticket.prefix()).await?;
+    let number = records::next_number(&mut tx, RecordKind::Ticket).await?;
     let id = work::insert_ticket(&mut tx, &number, &input, app.now()).await?;
-    records::add_staff_comment(&mut tx, ctx, "ticket", &id, &body, false, app.now()).await?;
+    records::add_staff_comment(
+        &mut tx,
+        ctx,
+        RecordKind::Ticket.as_str(),
+        &id,
+        &body,
+        false,
+        app.now(),
+    )
+    .await?;
     // Staff wrote first: the ticket waits for the customer.
     work::staff_replied(&mut tx, &id, app.now()).await?;
     commit(tx).await?;
@@ -514,9 +484,17 @@ pub async fn open_ticket(
         owner_staff_id: None,
     };
     let mut tx = app.db.begin().await?;
-    let number = rec::next_number(&mut tx, "ticket", WorkKind::Ticket.prefix()).await?;
+    let number = records::next_number(&mut tx, RecordKind::Ticket).await?;
     let id = work::insert_ticket(&mut tx, &number, &input, now).await?;
-    records::add_portal_comment(&mut tx, ctx, "ticket", &id, &body.expect("checked"), now).await?;
+    records::add_portal_comment(
+        &mut tx,
+        ctx,
+        RecordKind::Ticket.as_str(),
+        &id,
+        &body.expect("checked"),
+        now,
+    )
+    .await?;
     commit(tx).await?;
     Ok(id)
 }
@@ -684,7 +662,7 @@ impl ProjectForm {
 pub async fn create_project(app: &App, form: &ProjectForm) -> AppResult<String> {
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx).await?;
-    let number = rec::next_number(&mut tx, "project", WorkKind::Project.prefix()).await?;
+    let number = records::next_number(&mut tx, RecordKind::Project).await?;
     let id = work::insert_project(&mut tx, &number, &input, app.now()).await?;
     commit(tx).await?;
     Ok(id)
@@ -724,7 +702,7 @@ pub async fn staff_find_project(app: &App, id: &str) -> AppResult<ProjectView> {
     Ok(ProjectView {
         members: work::members(&mut conn, id).await?,
         milestones: work::milestones(&mut conn, id).await?,
-        comments: records::all_comments(&mut conn, "project", id).await?,
+        comments: records::all_comments(&mut conn, RecordKind::Project.as_str(), id).await?,
         project,
         tasks,
     })
@@ -759,7 +737,7 @@ pub async fn portal_find_project(
     Ok(ProjectView {
         members: vec![],
         milestones: work::milestones(&mut conn, id).await?,
-        comments: records::public_comments(&mut conn, "project", id).await?,
+        comments: records::public_comments(&mut conn, RecordKind::Project.as_str(), id).await?,
         project,
         tasks,
     })
@@ -861,7 +839,7 @@ impl TaskForm {
 pub async fn create_task(app: &App, form: &TaskForm) -> AppResult<String> {
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx, &app.clock.today().to_string()).await?;
-    let number = rec::next_number(&mut tx, "task", WorkKind::Task.prefix()).await?;
+    let number = records::next_number(&mut tx, RecordKind::Task).await?;
     let id = work::insert_task(&mut tx, &number, &input, app.now()).await?;
     commit(tx).await?;
     Ok(id)
@@ -1122,28 +1100,41 @@ pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
                 })
                 .collect(),
             (None, Module::Jobs) => {
-                staff_rows::<Job>(&mut conn, &scope, &first, "/staff/jobs", &job_statuses()).await?
+                staff_rows::<Job>(
+                    &mut conn,
+                    &scope,
+                    &first,
+                    crate::links::staff_list(RecordKind::Job),
+                    &job_statuses(),
+                )
+                .await?
             }
             (None, Module::Projects) => {
                 staff_rows::<Project>(
                     &mut conn,
                     &scope,
                     &first,
-                    "/staff/projects",
+                    crate::links::staff_list(RecordKind::Project),
                     &project_statuses(),
                 )
                 .await?
             }
             (None, Module::Tasks) => {
-                staff_rows::<Task>(&mut conn, &scope, &first, "/staff/tasks", &task_statuses())
-                    .await?
+                staff_rows::<Task>(
+                    &mut conn,
+                    &scope,
+                    &first,
+                    crate::links::staff_list(RecordKind::Task),
+                    &task_statuses(),
+                )
+                .await?
             }
             (None, Module::Tickets) => {
                 staff_rows::<Ticket>(
                     &mut conn,
                     &scope,
                     &first,
-                    "/staff/tickets",
+                    crate::links::staff_list(RecordKind::Ticket),
                     &ticket_statuses(),
                 )
                 .await?

@@ -55,9 +55,9 @@ async fn execute(conn: &mut Conn, q: Sql) -> Result<u64> {
 /// A job, ticket, project or task: how to select it and list it, and the
 /// module and comment type it belongs to.
 pub trait Record: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Keyed + Send + Unpin {
-    const MODULE: courtyard_domain::Module;
-    /// The `record_type` of its comments and its number sequence.
-    const TYPE: &'static str;
+    /// Its record type: the `record_type` of its comments and its number
+    /// sequence, and (through it) its module.
+    const KIND: courtyard_domain::RecordKind;
     const SPEC: &'static ListSpec;
     fn select() -> String;
     /// (id, number, subject, status), for lists that show any record type.
@@ -79,10 +79,9 @@ pub async fn list<R: Record>(
 }
 
 macro_rules! record {
-    ($t:ty, $module:ident, $type:literal, $spec:ident, $select:ident) => {
+    ($t:ty, $kind:ident, $spec:ident, $select:ident) => {
         impl Record for $t {
-            const MODULE: courtyard_domain::Module = courtyard_domain::Module::$module;
-            const TYPE: &'static str = $type;
+            const KIND: courtyard_domain::RecordKind = courtyard_domain::RecordKind::$kind;
             const SPEC: &'static ListSpec = &$spec;
             fn select() -> String {
                 $select()
@@ -93,10 +92,10 @@ macro_rules! record {
         }
     };
 }
-record!(Job, Jobs, "job", JOB_SPEC, job_select);
-record!(Ticket, Tickets, "ticket", TICKET_SPEC, ticket_select);
-record!(Project, Projects, "project", PROJECT_SPEC, project_select);
-record!(Task, Tasks, "task", TASK_SPEC, task_select);
+record!(Job, Job, JOB_SPEC, job_select);
+record!(Ticket, Ticket, TICKET_SPEC, ticket_select);
+record!(Project, Project, PROJECT_SPEC, project_select);
+record!(Task, Task, TASK_SPEC, task_select);
 
 const CONTACT_NAME: &str =
     "CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS contact_name";

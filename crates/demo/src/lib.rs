@@ -6,7 +6,7 @@ use courtyard_app::work::{JobForm, ProjectForm, TaskForm};
 use courtyard_db::records::{self as rec, NewComment};
 use courtyard_db::{contacts, portal_users, staff};
 use courtyard_domain::records::SalesKind;
-use courtyard_domain::StaffRole;
+use courtyard_domain::{RecordKind, StaffRole};
 
 use courtyard_app::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
 use courtyard_app::portal_users::PortalUserForm;
@@ -1036,7 +1036,12 @@ async fn demo_work(
             .take(if ci == 0 { 30 } else { 2 })
     {
         let mut conn = app.db.conn().await?;
-        let number = rec::next_number(&mut conn, "ticket", "TKT-").await?;
+        let number = rec::next_number(
+            &mut conn,
+            RecordKind::Ticket.as_str(),
+            RecordKind::Ticket.default_prefix(),
+        )
+        .await?;
         let id = courtyard_db::work::insert_ticket(
             &mut conn,
             &number,

@@ -38,6 +38,7 @@ pub mod password;
 pub mod permissions;
 pub mod policy;
 pub mod portal_user;
+pub mod record_kind;
 pub mod records;
 pub mod staff;
 
@@ -48,6 +49,7 @@ pub use email::EmailAddress;
 pub use password::{NewPassword, PasswordProblem};
 pub use permissions::{Action, Grant, Grants, Module, RecordScope};
 pub use portal_user::{PortalUserState, StateChange};
+pub use record_kind::{Family, RecordKind, SalesKind, WorkKind};
 pub use staff::StaffRole;
 
 /// A problem with one field of a submitted form, shown next to that field.

@@ -1,7 +1,7 @@
 //! The record types a business shares with its customers, and their statuses.
 
 use crate::invoice::InvoiceStatus;
-use crate::Module;
+pub use crate::record_kind::{RecordKind, SalesKind, WorkKind};
 
 string_enum!(
     /// Where a quote is. Customers' requests start as `requested`; drafts
@@ -83,25 +83,7 @@ macro_rules! pairs {
     };
 }
 
-string_enum!(
-    /// The commercial documents: one shape (number, lines, totals), three
-    /// tables and three status sets.
-    SalesKind {
-        Quote = "quote" / "Quote",
-        Order = "order" / "Sales order",
-        Invoice = "invoice" / "Invoice",
-    }
-);
-
 impl SalesKind {
-    pub fn module(self) -> Module {
-        match self {
-            Self::Quote => Module::Quotes,
-            Self::Order => Module::SalesOrders,
-            Self::Invoice => Module::Invoices,
-        }
-    }
-
     pub fn table(self) -> &'static str {
         match self {
             Self::Quote => "quotes",
@@ -117,19 +99,6 @@ impl SalesKind {
             Self::Order => ("sales_order_lines", "order_id"),
             Self::Invoice => ("invoice_lines", "invoice_id"),
         }
-    }
-
-    pub fn default_prefix(self) -> &'static str {
-        match self {
-            Self::Quote => "QUO-",
-            Self::Order => "SO-",
-            Self::Invoice => "INV-",
-        }
-    }
-
-    /// Plural label for headings and navigation.
-    pub fn plural(self) -> &'static str {
-        self.module().label()
     }
 
     /// What the second date means: a quote's is "valid until".

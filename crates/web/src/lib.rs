@@ -1,27 +1,11 @@
 //! HTTP: axum routers for the portal and the staff side, extractors,
 //! templates, static assets and error pages. No SQL here.
 
-mod account;
-mod assets;
-mod csrf;
-mod documents;
-mod error;
-mod file_views;
-mod files;
-mod forms;
-mod layout;
-mod limits;
-mod pdf;
+mod kit;
 mod portal;
-mod records;
-mod render;
-mod sales;
 mod server;
-mod session;
 mod staff;
-mod state;
-mod upload;
-mod work;
+mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,10 +26,10 @@ use tower_http::request_id::{
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use csrf::session_token as session_csrf_token;
-pub use error::WebError;
+pub use kit::csrf::session_token as session_csrf_token;
+pub use kit::error::WebError;
+pub use kit::state::AppState;
 pub use portal::{route_table as portal_route_table, Exposure, RouteInfo};
-pub use state::AppState;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
@@ -55,7 +39,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn router(app: App) -> Router {
     let state = AppState {
         app: app.clone(),
-        limits: crate::limits::Limits {
+        limits: crate::kit::limits::Limits {
             uploads: Arc::new(Semaphore::new(app.config.http.max_uploads_in_flight)),
             bodies: Arc::new(Semaphore::new(app.config.http.max_bodies_in_flight)),
             anonymous_bodies: Arc::new(Semaphore::new(app.config.http.max_bodies_in_flight)),
@@ -102,10 +86,13 @@ pub fn router(app: App) -> Router {
         .route("/readyz", get(readyz))
         .route("/static/{file}", get(static_file))
         .fallback(fallback)
-        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            error::negotiate,
+            kit::csrf::protect,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            kit::error::negotiate,
         ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(headers);
@@ -147,7 +134,7 @@ pub fn router(app: App) -> Router {
 }
 
 async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
-    assets::response(&file).unwrap_or_else(|| WebError::NotFound.into_response())
+    kit::assets::response(&file).unwrap_or_else(|| WebError::NotFound.into_response())
 }
 
 async fn healthz() -> &'static str {

@@ -28,7 +28,7 @@ pub async fn serve(
     let per_ip_applies = !app.config.behind_proxy;
     let router = crate::router(app);
     let open = Arc::new(Semaphore::new(limits.max_connections));
-    let per_ip = crate::limits::IpCounts::default();
+    let per_ip = crate::kit::limits::IpCounts::default();
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -59,7 +59,7 @@ pub async fn serve(
             continue;
         };
         let slot = if per_ip_applies {
-            match crate::limits::IpSlot::take(
+            match crate::kit::limits::IpSlot::take(
                 &per_ip,
                 addr.ip().to_canonical(),
                 limits.max_connections_per_ip,

@@ -13,22 +13,27 @@ use courtyard_app::AppError;
 use courtyard_domain::{Action, Module};
 use serde::Deserialize;
 
-use crate::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
-use crate::csrf::CsrfToken;
-use crate::error::WebError;
-use crate::error::WebResult;
-use crate::forms::{Errors, Form};
-use crate::layout::{notice, when, Layout};
-use crate::records::{waiting_groups, WaitingItem};
-use crate::render::{render, unprocessable};
-use crate::session::{
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebError;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, Form};
+use crate::kit::layout::{notice, when, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::{
     cookie_value, login_response, logout_response, safe_next, Client, Portal, PORTAL_COOKIE,
 };
-use crate::state::AppState;
-use crate::{sales, work};
+use crate::kit::state::AppState;
+use crate::ui::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
+use crate::ui::records::{waiting_groups, WaitingItem};
+use crate::ui::records::{Invoices, Jobs, Orders, Projects, Quotes, Tasks, Tickets};
 
+mod documents;
+mod files;
 mod me;
+mod pdf;
+mod sales;
 mod sign_in;
+mod work;
 
 use me::*;
 use sign_in::*;
@@ -107,11 +112,11 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
         ),
         (
             r("/jobs/request", &["GET", "POST"], Account),
-            get(work::new_form::<work::Jobs>).post(work::create::<work::Jobs>),
+            get(work::new_form::<Jobs>).post(work::create::<Jobs>),
         ),
         (
             r("/tickets/new", &["GET", "POST"], Account),
-            get(work::new_form::<work::Tickets>).post(work::create::<work::Tickets>),
+            get(work::new_form::<Tickets>).post(work::create::<Tickets>),
         ),
         (
             r("/tasks/{id}/complete", &["POST"], Record(Module::Tasks)),
@@ -120,48 +125,45 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
         // The CSRF layer has checked the token and bounds the body by the upload limit.
         (
             r("/jobs/{id}/files", &["POST"], Record(Module::Jobs)),
-            post(crate::files::portal_upload::<work::Jobs>)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
+            post(files::portal_upload::<Jobs>).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         (
             r("/tickets/{id}/files", &["POST"], Record(Module::Tickets)),
-            post(crate::files::portal_upload::<work::Tickets>)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
+            post(files::portal_upload::<Tickets>).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         (
             r("/projects/{id}/files", &["POST"], Record(Module::Projects)),
-            post(crate::files::portal_upload::<work::Projects>)
+            post(files::portal_upload::<Projects>)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         (
             r("/tasks/{id}/files", &["POST"], Record(Module::Tasks)),
-            post(crate::files::portal_upload::<work::Tasks>)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
+            post(files::portal_upload::<Tasks>).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         (
             r("/quotes/{id}/pdf", &["GET"], Record(Module::Quotes)),
-            get(crate::pdf::portal_pdf::<sales::Quotes>),
+            get(pdf::portal_pdf::<Quotes>),
         ),
         (
             r("/orders/{id}/pdf", &["GET"], Record(Module::SalesOrders)),
-            get(crate::pdf::portal_pdf::<sales::Orders>),
+            get(pdf::portal_pdf::<Orders>),
         ),
         (
             r("/invoices/{id}/pdf", &["GET"], Record(Module::Invoices)),
-            get(crate::pdf::portal_pdf::<sales::Invoices>),
+            get(pdf::portal_pdf::<Invoices>),
         ),
         (
             r("/files/{id}", &["GET"], File),
-            get(crate::files::portal_download),
+            get(files::portal_download),
         ),
         (
             r("/files/{id}/thumb", &["GET"], File),
-            get(crate::files::portal_thumb),
+            get(files::portal_thumb),
         ),
         (
             r("/documents", &["GET", "POST"], List(Module::Documents)),
-            get(crate::documents::portal_list)
-                .post(crate::documents::portal_upload)
+            get(documents::portal_list)
+                .post(documents::portal_upload)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         ),
     ];
@@ -185,13 +187,13 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
             ])
         };
     }
-    module!("/quotes", Module::Quotes, sales, sales::Quotes);
-    module!("/orders", Module::SalesOrders, sales, sales::Orders);
-    module!("/invoices", Module::Invoices, sales, sales::Invoices);
-    module!("/jobs", Module::Jobs, work, work::Jobs);
-    module!("/tickets", Module::Tickets, work, work::Tickets);
-    module!("/projects", Module::Projects, work, work::Projects);
-    module!("/tasks", Module::Tasks, work, work::Tasks);
+    module!("/quotes", Module::Quotes, sales, Quotes);
+    module!("/orders", Module::SalesOrders, sales, Orders);
+    module!("/invoices", Module::Invoices, sales, Invoices);
+    module!("/jobs", Module::Jobs, work, Jobs);
+    module!("/tickets", Module::Tickets, work, Tickets);
+    module!("/projects", Module::Projects, work, Projects);
+    module!("/tasks", Module::Tasks, work, Tasks);
     v.push((r("/{module}", &["GET"], Account), get(module_page)));
     v
 }

@@ -189,7 +189,7 @@ pub(super) fn link_gone(
     msg: String,
     what_next: &str,
 ) -> WebResult<Response> {
-    let mut r = render(&crate::error::LinkGonePage {
+    let mut r = render(&crate::kit::error::LinkGonePage {
         layout: Layout::public("Link expired", business(s), csrf),
         message: msg,
         what_next: what_next.to_owned(),

@@ -61,7 +61,7 @@ pub(super) struct CompanyPage {
     people: Vec<Contact>,
     access_options: &'static [CompanyPortalAccess],
     /// The company's documents (its own, its people's, its projects').
-    documents: Vec<crate::documents::DocView>,
+    documents: Vec<crate::ui::documents::DocView>,
     add_document: String,
 }
 
@@ -158,7 +158,7 @@ pub(super) async fn find_company(
         Errors::default(),
         people,
     );
-    page.documents = crate::documents::staff_documents_of(&s, Some(&id), None).await?;
+    page.documents = super::documents::staff_documents_of(&s, Some(&id), None).await?;
     page.add_document = format!("/staff/documents/new?audience=company&company_id={id}");
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
@@ -254,7 +254,7 @@ pub(super) struct PersonPage {
     portal_user: Option<PortalUser>,
     can_manage: bool,
     /// Documents for this person.
-    documents: Vec<crate::documents::DocView>,
+    documents: Vec<crate::ui::documents::DocView>,
     add_document: String,
 }
 
@@ -342,7 +342,7 @@ pub(super) async fn find_person(
         Errors::default(),
     )
     .await?;
-    page.documents = crate::documents::staff_documents_of(&s, None, Some(&id)).await?;
+    page.documents = super::documents::staff_documents_of(&s, None, Some(&id)).await?;
     page.add_document = format!("/staff/documents/new?audience=contact&contact_id={id}");
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)

@@ -87,7 +87,7 @@ pub(super) struct SetupForm {
 pub(super) fn gone(s: &AppState, csrf: &CsrfToken, e: AppError) -> WebResult<Response> {
     match e {
         AppError::Refused(m) => {
-            let mut r = render(&crate::error::LinkGonePage {
+            let mut r = render(&crate::kit::error::LinkGonePage {
                 layout: Layout::public("Link expired", business(s), &csrf.0),
                 message: m,
                 what_next: "Run `courtyard admin create-staff` on the server to make a new link."

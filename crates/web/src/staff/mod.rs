@@ -21,22 +21,28 @@ use courtyard_domain::{
 };
 use serde::Deserialize;
 
-use crate::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
-use crate::csrf::CsrfToken;
-use crate::error::WebResult;
-use crate::forms::{Errors, Form, FormPairs};
-use crate::layout::{notice, when, Layout};
-use crate::render::{render, staff_layout as layout, unprocessable};
-use crate::session::{
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, Form, FormPairs};
+use crate::kit::layout::{notice, when, Layout};
+use crate::kit::render::{render, staff_layout as layout, unprocessable};
+use crate::kit::session::{
     cookie_value, login_response, logout_response, safe_next, Client, Staff, STAFF_COOKIE,
 };
-use crate::state::AppState;
+use crate::kit::state::AppState;
+use crate::ui::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
+use crate::ui::records::{Invoices, Jobs, Orders, Projects, Quotes, Tasks, Tickets};
 
 mod companies;
+mod documents;
+mod files;
 mod login;
+mod pdf;
 mod permission_sets;
 mod portal_users;
+mod sales;
 mod settings;
+mod work;
 
 use companies::*;
 use login::*;
@@ -71,27 +77,27 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/portal-users/{id}/invite", post(invite_portal_user))
         .route("/portal-users/{id}/view-as", get(view_as))
-        .route("/files/{id}", get(crate::files::staff_download))
-        .route("/files/{id}/thumb", get(crate::files::staff_thumb))
-        .route("/notifications", get(crate::documents::notifications))
+        .route("/files/{id}", get(files::staff_download))
+        .route("/files/{id}/thumb", get(files::staff_thumb))
+        .route("/notifications", get(documents::notifications))
         .route(
             "/documents",
-            get(crate::documents::staff_list)
-                .post(crate::documents::create)
+            get(documents::staff_list)
+                .post(documents::create)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/documents/new", get(crate::documents::new_form))
-        .route("/documents/folders", post(crate::documents::create_folder))
+        .route("/documents/new", get(documents::new_form))
+        .route("/documents/folders", post(documents::create_folder))
         .route(
             "/documents/folders/{id}/delete",
-            post(crate::documents::delete_folder),
+            post(documents::delete_folder),
         )
         .route(
             "/documents/{id}",
-            get(crate::documents::find).post(crate::documents::update),
+            get(documents::find).post(documents::update),
         )
-        .route("/documents/{id}/delete", post(crate::documents::delete))
-        .route("/files/{id}/share", post(crate::files::staff_share))
+        .route("/documents/{id}/delete", post(documents::delete))
+        .route("/files/{id}/share", post(files::staff_share))
         .route(
             "/portal-users/{id}/deactivate",
             post(deactivate_portal_user),
@@ -112,25 +118,24 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(settings_form).post(update_settings))
         .route(
             "/settings/documents",
-            get(crate::pdf::settings_form).post(crate::pdf::save_settings),
+            get(pdf::settings_form).post(pdf::save_settings),
         )
         .route(
             "/settings/logo",
-            post(crate::pdf::upload_logo).layer(axum::extract::DefaultBodyLimit::disable()),
+            post(pdf::upload_logo).layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/settings/logo/remove", post(crate::pdf::remove_logo))
-        .route("/templates", post(crate::pdf::create_template))
-        .route("/templates/new", get(crate::pdf::new_template_form))
+        .route("/settings/logo/remove", post(pdf::remove_logo))
+        .route("/templates", post(pdf::create_template))
+        .route("/templates/new", get(pdf::new_template_form))
         .route(
             "/templates/{id}",
-            get(crate::pdf::edit_template_form).post(crate::pdf::update_template),
+            get(pdf::edit_template_form).post(pdf::update_template),
         )
-        .route("/templates/{id}/delete", post(crate::pdf::delete_template))
+        .route("/templates/{id}/delete", post(pdf::delete_template))
 }
 
 /// The staff pages of every record type: list, new, create, page, save, comment.
 pub(crate) fn record_routes() -> Router<AppState> {
-    use crate::{sales, work};
     macro_rules! records {
         ($router:expr, $base:literal, $h:ident, $k:ty) => {
             $router
@@ -150,32 +155,23 @@ pub(crate) fn record_routes() -> Router<AppState> {
                 // The CSRF layer has checked the token and bounds the body by the upload limit.
                 .route(
                     concat!($base, "/{id}/files"),
-                    post(crate::files::staff_upload::<$k>)
+                    post(files::staff_upload::<$k>)
                         .layer(axum::extract::DefaultBodyLimit::disable()),
                 )
         };
     }
     let r = Router::new();
-    let r = records!(r, "/quotes", sales, sales::Quotes);
-    let r = records!(r, "/orders", sales, sales::Orders);
-    let r = records!(r, "/invoices", sales, sales::Invoices);
+    let r = records!(r, "/quotes", sales, Quotes);
+    let r = records!(r, "/orders", sales, Orders);
+    let r = records!(r, "/invoices", sales, Invoices);
     let r = r
-        .route(
-            "/quotes/{id}/pdf",
-            get(crate::pdf::staff_pdf::<sales::Quotes>),
-        )
-        .route(
-            "/orders/{id}/pdf",
-            get(crate::pdf::staff_pdf::<sales::Orders>),
-        )
-        .route(
-            "/invoices/{id}/pdf",
-            get(crate::pdf::staff_pdf::<sales::Invoices>),
-        );
-    let r = records!(r, "/jobs", work, work::Jobs);
-    let r = records!(r, "/tickets", work, work::Tickets);
-    let r = records!(r, "/projects", work, work::Projects);
-    records!(r, "/tasks", work, work::Tasks)
+        .route("/quotes/{id}/pdf", get(pdf::staff_pdf::<Quotes>))
+        .route("/orders/{id}/pdf", get(pdf::staff_pdf::<Orders>))
+        .route("/invoices/{id}/pdf", get(pdf::staff_pdf::<Invoices>));
+    let r = records!(r, "/jobs", work, Jobs);
+    let r = records!(r, "/tickets", work, Tickets);
+    let r = records!(r, "/projects", work, Projects);
+    records!(r, "/tasks", work, Tasks)
 }
 
 fn business(s: &AppState) -> &str {

@@ -290,7 +290,7 @@ pub(super) async fn reactivate_portal_user(
 pub(super) struct ViewAsPage {
     layout: Layout,
     v: courtyard_app::work::ViewAs,
-    waiting: crate::records::WaitingGroups,
+    waiting: crate::ui::records::WaitingGroups,
 }
 
 /// "View as": what a portal user sees, read-only, links to the staff pages.
@@ -311,7 +311,7 @@ pub(super) async fn view_as(
             tickets: vec![],
         },
     );
-    let mut waiting = crate::records::waiting_groups(w);
+    let mut waiting = crate::ui::records::waiting_groups(w);
     for (_, _, items) in &mut waiting {
         for i in items.iter_mut() {
             i.href = format!("/staff{}", i.href);

@@ -1,44 +1,23 @@
 //! Jobs, tickets, projects and tasks: portal modules and staff pages.
 
-use askama::Template;
-use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
-use courtyard_app::auth::{PortalContext, StaffContext};
-use courtyard_app::customers;
+use courtyard_app::auth::PortalContext;
 use courtyard_app::db::listing::ListSpec;
-use courtyard_app::db::portal_users::PortalUser;
-use courtyard_app::db::records::Comment;
 use courtyard_app::db::work::{
-    Job, Milestone, Project, Task, Ticket, JOB_SPEC, PROJECT_SPEC, TASK_SPEC, TICKET_SPEC,
+    Job, Project, Task, Ticket, JOB_SPEC, PROJECT_SPEC, TASK_SPEC, TICKET_SPEC,
 };
 use courtyard_app::domain::records::{
     job_statuses, project_statuses, task_statuses, ticket_statuses, TicketPriority,
 };
-use courtyard_app::domain::{Action, Module};
-use courtyard_app::work::{self, JobForm, ProjectForm, TaskForm, TicketForm, WorkKind};
-use courtyard_app::AppError;
+use courtyard_app::domain::WorkKind;
+use courtyard_app::work;
 
-use crate::csrf::CsrfToken;
-use crate::error::WebResult;
-use crate::forms::{Errors, FormPairs};
-use crate::layout::{notice, when, Layout};
-use crate::records::{
-    self, cell, csv_response, date_cell, num, paginate, Filters, ListPage, ListRow, ListSetup,
-    Thread, Why, PAGE,
-};
-use crate::render::{render, unprocessable};
-use crate::sales::{company_users, contact_choices};
-use crate::session::{Portal, Staff};
-use crate::state::AppState;
+use crate::kit::error::WebResult;
+use crate::kit::layout::when;
+use crate::kit::state::AppState;
+pub(crate) use crate::ui::records::Marker;
+use crate::ui::records::{self, cell, date_cell, num, paginate, Filters, ListRow};
 
-mod portal_pages;
-mod staff_pages;
-
-pub(crate) use portal_pages::*;
-pub(crate) use staff_pages::*;
-
-fn label_of(pairs: &[(&'static str, &'static str)], key: &str) -> String {
+pub(crate) fn label_of(pairs: &[(&'static str, &'static str)], key: &str) -> String {
     pairs
         .iter()
         .find(|(k, _)| *k == key)
@@ -46,20 +25,15 @@ fn label_of(pairs: &[(&'static str, &'static str)], key: &str) -> String {
         .to_owned()
 }
 
-fn portal_base(kind: WorkKind) -> &'static str {
+pub(crate) fn portal_base(kind: WorkKind) -> &'static str {
     kind.module().portal_path()
 }
 
-fn staff_base(kind: WorkKind) -> &'static str {
-    match kind {
-        WorkKind::Job => "/staff/jobs",
-        WorkKind::Ticket => "/staff/tickets",
-        WorkKind::Project => "/staff/projects",
-        WorkKind::Task => "/staff/tasks",
-    }
+pub(crate) fn staff_base(kind: WorkKind) -> &'static str {
+    courtyard_app::links::staff_list(kind.record())
 }
 
-fn spec(kind: WorkKind) -> &'static ListSpec {
+pub(crate) fn spec(kind: WorkKind) -> &'static ListSpec {
     match kind {
         WorkKind::Job => &JOB_SPEC,
         WorkKind::Ticket => &TICKET_SPEC,
@@ -68,7 +42,7 @@ fn spec(kind: WorkKind) -> &'static ListSpec {
     }
 }
 
-fn statuses(kind: WorkKind) -> Vec<(&'static str, &'static str)> {
+pub(crate) fn statuses(kind: WorkKind) -> Vec<(&'static str, &'static str)> {
     match kind {
         WorkKind::Job => job_statuses(),
         WorkKind::Ticket => ticket_statuses(),
@@ -77,7 +51,7 @@ fn statuses(kind: WorkKind) -> Vec<(&'static str, &'static str)> {
     }
 }
 
-fn row(
+pub(crate) fn row(
     kind: WorkKind,
     base: &str,
     id: &str,
@@ -94,7 +68,7 @@ fn row(
     }
 }
 
-fn job_rows(list: &[Job], base: &str, staff: bool) -> Vec<ListRow> {
+pub(crate) fn job_rows(list: &[Job], base: &str, staff: bool) -> Vec<ListRow> {
     list.iter()
         .map(|j| {
             let mut cells = vec![];
@@ -115,7 +89,7 @@ fn job_rows(list: &[Job], base: &str, staff: bool) -> Vec<ListRow> {
         .collect()
 }
 
-fn ticket_rows(list: &[Ticket], base: &str, staff: bool) -> Vec<ListRow> {
+pub(crate) fn ticket_rows(list: &[Ticket], base: &str, staff: bool) -> Vec<ListRow> {
     list.iter()
         .map(|t| {
             let mut cells = vec![];
@@ -136,7 +110,7 @@ fn ticket_rows(list: &[Ticket], base: &str, staff: bool) -> Vec<ListRow> {
         .collect()
 }
 
-fn project_rows(list: &[Project], base: &str, staff: bool) -> Vec<ListRow> {
+pub(crate) fn project_rows(list: &[Project], base: &str, staff: bool) -> Vec<ListRow> {
     list.iter()
         .map(|p| {
             let mut cells = vec![];
@@ -162,7 +136,7 @@ fn project_rows(list: &[Project], base: &str, staff: bool) -> Vec<ListRow> {
         .collect()
 }
 
-fn task_rows(list: &[Task], base: &str, staff: bool) -> Vec<ListRow> {
+pub(crate) fn task_rows(list: &[Task], base: &str, staff: bool) -> Vec<ListRow> {
     list.iter()
         .map(|t| {
             let mut cells = vec![];
@@ -183,7 +157,7 @@ fn task_rows(list: &[Task], base: &str, staff: bool) -> Vec<ListRow> {
         .collect()
 }
 
-fn headers(kind: WorkKind, staff: bool) -> Vec<(&'static str, &'static str)> {
+pub(crate) fn headers(kind: WorkKind, staff: bool) -> Vec<(&'static str, &'static str)> {
     let mut h = vec![];
     if staff {
         h.push(("Company", ""));
@@ -224,7 +198,7 @@ fn headers(kind: WorkKind, staff: bool) -> Vec<(&'static str, &'static str)> {
     h
 }
 
-fn table_id(kind: WorkKind) -> &'static str {
+pub(crate) fn table_id(kind: WorkKind) -> &'static str {
     match kind {
         WorkKind::Job => "jobs",
         WorkKind::Ticket => "tickets",
@@ -233,29 +207,13 @@ fn table_id(kind: WorkKind) -> &'static str {
     }
 }
 
-/// A kind as a type, so one generic handler serves each kind's routes.
-pub(crate) trait Kind: Send + Sync + 'static {
-    const KIND: WorkKind;
-}
-pub(crate) struct Jobs;
-pub(crate) struct Tickets;
-pub(crate) struct Projects;
-pub(crate) struct Tasks;
-impl Kind for Jobs {
-    const KIND: WorkKind = WorkKind::Job;
-}
-impl Kind for Tickets {
-    const KIND: WorkKind = WorkKind::Ticket;
-}
-impl Kind for Projects {
-    const KIND: WorkKind = WorkKind::Project;
-}
-impl Kind for Tasks {
-    const KIND: WorkKind = WorkKind::Task;
+/// The work kind of a marker; a marker of the other family does not compile.
+pub(crate) fn work_kind<K: Marker>() -> WorkKind {
+    const { WorkKind::of(K::KIND) }
 }
 
 /// One page of a kind's list, as rows; with a portal context, scoped.
-async fn list_rows(
+pub(crate) async fn list_rows(
     s: &AppState,
     kind: WorkKind,
     ctx: Option<&PortalContext>,

@@ -5,8 +5,8 @@ use axum::extract::{FromRequest, Request};
 use courtyard_domain::FieldError;
 use serde::de::DeserializeOwned;
 
-use crate::error::WebError;
-use crate::state::AppState;
+use crate::kit::error::WebError;
+use crate::kit::state::AppState;
 
 /// A urlencoded form deserialized into `T`.
 pub struct Form<T>(pub T);
@@ -35,7 +35,7 @@ impl FromRequest<AppState> for FormPairs {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| WebError::PayloadTooLarge)?;
-        Ok(FormPairs(crate::csrf::form_urlencoded_pairs(&bytes)))
+        Ok(FormPairs(crate::kit::csrf::form_urlencoded_pairs(&bytes)))
     }
 }
 

@@ -1,264 +1,25 @@
-//! The Documents module: the portal's three folders with search, pages and
-//! uploads; the staff list, folders, and the page of each document; and the
-//! staff's notification list.
+//! The staff Documents pages: the list with folders, the page of each document, documents on
+//! company and person pages, and the staff's notification list.
 
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::layout::{notice, when, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::Staff;
+use crate::kit::state::AppState;
+use crate::ui::records::Why;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use courtyard_app::auth::{PortalContext, StaffContext};
-use courtyard_app::db::documents::{DocumentFilter, DocumentRow, Folder};
-use courtyard_app::documents::{self, DocumentForm, PortalFolder, AUDIENCES};
-use courtyard_app::domain::files::human_size;
-use courtyard_app::domain::{Action, Module};
+use courtyard_app::auth::StaffContext;
+use courtyard_app::db::documents::{DocumentFilter, Folder};
+use courtyard_app::documents::{self, DocumentForm, AUDIENCES};
 use courtyard_app::{customers, notify, AppError};
 use serde::Deserialize;
 
-use crate::csrf::CsrfToken;
-use crate::error::WebResult;
-use crate::forms::{Errors, FormPairs};
-use crate::layout::{notice, when, Layout};
-use crate::records::Why;
-use crate::render::{render, unprocessable};
-use crate::session::{Portal, Staff};
-use crate::state::AppState;
-
-const PAGE: i64 = 25;
-
-/// A document as listed.
-pub(crate) struct DocView {
-    pub id: String,
-    pub title: String,
-    pub description: String,
-    pub file_id: String,
-    pub file_name: String,
-    pub size: String,
-    pub when: String,
-    pub by: String,
-    pub tag: &'static str,
-    /// A thumbnail to show instead of the tag.
-    pub thumb: bool,
-    pub folder: Option<String>,
-    pub group: String,
-    pub audience: String,
-    pub shared: bool,
-}
-
-fn audience_label(d: &DocumentRow) -> String {
-    match d.audience.as_str() {
-        "public" => "Every portal user".into(),
-        "company" => d.company_name.clone().unwrap_or_else(|| "A company".into()),
-        "contact" => format!(
-            "{} ({})",
-            d.contact_name.as_deref().unwrap_or("A person"),
-            d.company_name.as_deref().unwrap_or("")
-        ),
-        "project" => format!("Project: {}", d.project_name.as_deref().unwrap_or("")),
-        other => other.to_owned(),
-    }
-}
-
-pub(crate) fn views(rows: &[DocumentRow]) -> Vec<DocView> {
-    rows.iter()
-        .map(|d| DocView {
-            id: d.id.clone(),
-            title: d.title.clone(),
-            description: d.description.clone(),
-            file_id: d.file_id.clone(),
-            file_name: d.file_name.clone(),
-            size: human_size(d.file_size as u64),
-            when: when(d.created_at),
-            by: d.uploaded_by_name.clone(),
-            tag: crate::file_views::file_tag(&d.file_kind),
-            thumb: d.thumb_key.is_some(),
-            folder: d.folder_name.clone(),
-            group: d.project_name.clone().unwrap_or_default(),
-            audience: audience_label(d),
-            shared: d.shared == 1,
-        })
-        .collect()
-}
-
-/// `created_at~id` of the last row, for the next page.
-fn cursor(rows: &[DocumentRow]) -> Option<String> {
-    (rows.len() as i64 > PAGE).then(|| {
-        let last = &rows[PAGE as usize - 1];
-        format!("{}~{}", last.created_at, last.id)
-    })
-}
-
-fn parse_cursor(s: Option<&str>) -> Option<(i64, String)> {
-    let (at, id) = s?.split_once('~')?;
-    Some((at.parse().ok()?, id.to_owned()))
-}
-
-// ---- portal ----
-
-#[derive(Deserialize, Default)]
-pub(crate) struct PortalQuery {
-    folder: Option<String>,
-    q: Option<String>,
-    before: Option<String>,
-    done: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "portal/documents.html")]
-struct PortalPage {
-    layout: Layout,
-    folder: &'static str,
-    folders: Vec<(&'static str, &'static str)>,
-    q: String,
-    docs: Vec<DocView>,
-    next: Option<String>,
-    can_upload: bool,
-    form: (String, String),
-    errors: Errors,
-    open_form: bool,
-}
-
-impl PortalPage {
-    /// Rows with a heading where the project changes (the project folder).
-    fn grouped(&self) -> Vec<(Option<&str>, &DocView)> {
-        let mut last: Option<&str> = None;
-        self.docs
-            .iter()
-            .map(|d| {
-                let head = (self.folder == "project" && last != Some(d.group.as_str()))
-                    .then_some(d.group.as_str());
-                last = Some(d.group.as_str());
-                (head, d)
-            })
-            .collect()
-    }
-}
-
-async fn portal_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &PortalContext,
-    q: &PortalQuery,
-) -> WebResult<PortalPage> {
-    let folder = q
-        .folder
-        .as_deref()
-        .and_then(PortalFolder::parse)
-        .unwrap_or(PortalFolder::Public);
-    let search = q.q.clone().unwrap_or_default();
-    let rows = documents::portal_list(
-        &s.app,
-        ctx,
-        folder,
-        &search,
-        parse_cursor(q.before.as_deref()),
-        PAGE + 1,
-    )
-    .await?;
-    let next = cursor(&rows).map(|c| {
-        format!(
-            "/documents?folder={}&q={}&before={c}",
-            folder.key(),
-            urlencode(&search)
-        )
-    });
-    let shown = &rows[..rows.len().min(PAGE as usize)];
-    let mut folders: Vec<(&'static str, &'static str)> = PortalFolder::ALL
-        .iter()
-        .map(|f| (f.key(), f.label()))
-        .collect();
-    if !ctx.grants.allows(Module::Projects, Action::View) {
-        folders.retain(|(k, _)| *k != "project");
-    }
-    Ok(PortalPage {
-        layout: Layout::portal(
-            "Documents",
-            &s.app.config.business_name,
-            &csrf.0,
-            ctx,
-            "/documents",
-        ),
-        folder: folder.key(),
-        folders,
-        q: search,
-        docs: views(shown),
-        next,
-        can_upload: ctx.grants.allows(Module::Documents, Action::Upload),
-        form: (String::new(), String::new()),
-        errors: Errors::default(),
-        open_form: false,
-    })
-}
-
-fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|x| x.trim_start_matches('=').to_owned())
-        .unwrap_or_default()
-}
-
-pub(crate) async fn portal_list(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
-    Query(q): Query<PortalQuery>,
-) -> WebResult<Response> {
-    let mut page = portal_page(&s, &csrf, &ctx, &q).await?;
-    page.layout = page.layout.with_notice(notice(q.done.as_deref()));
-    render(&page)
-}
-
-pub(crate) async fn portal_upload(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
-    m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> WebResult<Response> {
-    let form = crate::upload::read_upload(m).await;
-    let (title, description) = (form.get("title"), form.get("description"));
-    let result = match form.file {
-        Ok((name, bytes)) => {
-            documents::portal_upload(&s.app, &ctx, &title, &description, &name, bytes).await
-        }
-        Err(p) => {
-            // Still check the text fields, so every problem shows at once.
-            let mut e = vec![courtyard_app::domain::FieldError::new(
-                "file",
-                p.message(&s),
-            )];
-            if title.trim().is_empty() {
-                e.insert(
-                    0,
-                    courtyard_app::domain::FieldError::new(
-                        "title",
-                        "Give the document a title of up to 200 characters.",
-                    ),
-                );
-            }
-            Err(AppError::Invalid(e))
-        }
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to("/documents?folder=private&done=uploaded").into_response()),
-        Err(AppError::Invalid(e)) => {
-            let mut page = portal_page(
-                &s,
-                &csrf,
-                &ctx,
-                &PortalQuery {
-                    folder: Some("private".into()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            page.form = (title, description);
-            page.errors = Errors(e);
-            page.open_form = true;
-            Ok(unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-// ---- staff ----
+use crate::ui::documents::*;
 
 /// The newest documents of a company or a person, for their staff page.
 pub(crate) async fn staff_documents_of(
@@ -300,7 +61,7 @@ struct StaffListPage {
 }
 
 fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
-    crate::render::staff_layout(s, csrf, ctx, title, "/staff/documents")
+    crate::kit::render::staff_layout(s, csrf, ctx, title, "/staff/documents")
 }
 
 async fn staff_list_page(
@@ -414,7 +175,7 @@ async fn document_page(
     let mut why = Why::default();
     if let Some(d) = &doc {
         if let Some(company) = &d.company_id {
-            why.portal_users = crate::sales::company_users(s, company).await?;
+            why.portal_users = crate::ui::sales::company_users(s, company).await?;
         }
     }
     Ok(DocumentPage {
@@ -427,7 +188,7 @@ async fn document_page(
         audiences: AUDIENCES,
         folders: documents::folders(&s.app).await?,
         companies: customers::company_names(&s.app).await?,
-        contacts: crate::sales::contact_choices(s).await?,
+        contacts: crate::ui::sales::contact_choices(s).await?,
         projects: courtyard_app::work::project_names(&s.app).await?,
         errors,
         why,
@@ -477,7 +238,7 @@ pub(crate) async fn create(
     Staff(ctx): Staff,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
-    let upload = crate::upload::read_upload(m).await;
+    let upload = crate::kit::upload::read_upload(m).await;
     let form = form_of(|k| upload.get(k));
     let result = match upload.file {
         Ok((name, bytes)) => documents::staff_upload(&s.app, &ctx.staff, &form, &name, bytes).await,

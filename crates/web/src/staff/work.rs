@@ -1,17 +1,39 @@
 //! The staff pages of jobs, tickets, projects and tasks: lists, forms,
 //! record pages, comments.
 
-use super::*;
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::layout::{notice, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::Staff;
+use crate::kit::state::AppState;
+use crate::ui::records::{self, Filters, ListPage, ListRow, ListSetup, Thread, Why, PAGE};
+use crate::ui::sales::{company_users, contact_choices};
+use crate::ui::work::*;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use courtyard_app::auth::StaffContext;
+use courtyard_app::customers;
+use courtyard_app::db::portal_users::PortalUser;
+use courtyard_app::db::records::Comment;
+use courtyard_app::db::work::{Job, Task, Ticket};
+use courtyard_app::domain::records::TicketPriority;
+use courtyard_app::domain::WorkKind;
+use courtyard_app::work::{self, JobForm, ProjectForm, TaskForm, TicketForm};
+use courtyard_app::AppError;
 
 // ---- staff ----
 
-pub(crate) async fn staff_list<K: Kind>(
+pub(crate) async fn staff_list<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     let sts = statuses(kind);
     let f = Filters::parse(raw, spec(kind), &sts);
     let base = staff_base(kind);
@@ -70,7 +92,7 @@ pub(super) struct StaffPage {
     tasks: Vec<ListRow>,
     thread: Option<Thread>,
     why: Why,
-    files: Vec<crate::file_views::FileView>,
+    files: Vec<crate::ui::file_views::FileView>,
     files_action: String,
 }
 
@@ -394,7 +416,7 @@ pub(super) async fn staff_show(
     if kind == WorkKind::Ticket {
         thread.button = "Send";
     }
-    page.files = crate::file_views::views(
+    page.files = crate::ui::file_views::views(
         &courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?,
     );
     thread.attach(&page.files);
@@ -408,13 +430,13 @@ pub(super) async fn staff_show(
     Ok(page)
 }
 
-pub(crate) async fn staff_new_form<K: Kind>(
+pub(crate) async fn staff_new_form<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     let q: Vec<(String, String)> = raw
         .as_deref()
         .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
@@ -503,13 +525,13 @@ pub(super) async fn save(
     }
 }
 
-pub(crate) async fn staff_create<K: Kind>(
+pub(crate) async fn staff_create<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     match save(&s, &ctx, kind, None, &form).await {
         Ok(id) => {
             Ok(Redirect::to(&format!("{}/{id}?done=created", staff_base(kind))).into_response())
@@ -540,24 +562,24 @@ pub(crate) async fn staff_create<K: Kind>(
     }
 }
 
-pub(crate) async fn staff_find<K: Kind>(
+pub(crate) async fn staff_find<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    render(&staff_show(&s, &csrf, &ctx, K::KIND, id, None, raw).await?)
+    render(&staff_show(&s, &csrf, &ctx, work_kind::<K>(), id, None, raw).await?)
 }
 
-pub(crate) async fn staff_update<K: Kind>(
+pub(crate) async fn staff_update<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     match save(&s, &ctx, kind, Some(&id), &form).await {
         Ok(_) => Ok(Redirect::to(&format!("{}/{id}?done=saved", staff_base(kind))).into_response()),
         Err(AppError::Conflict(msg)) => {
@@ -604,14 +626,14 @@ pub(crate) async fn staff_update<K: Kind>(
     }
 }
 
-pub(crate) async fn staff_comment<K: Kind>(
+pub(crate) async fn staff_comment<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     let internal = form.get("internal") == "1";
     match work::staff_comment(&s.app, &ctx, kind, &id, &form.get("body"), internal).await {
         Ok(()) => Ok(Redirect::to(&format!(

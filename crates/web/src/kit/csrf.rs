@@ -27,11 +27,11 @@ use courtyard_app::security::{random_token, same};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::error::WebError;
-use crate::session::{
+use crate::kit::error::WebError;
+use crate::kit::session::{
     cookie_value, set_cookie, CSRF_COOKIE as COOKIE, PORTAL_COOKIE, STAFF_COOKIE,
 };
-use crate::state::AppState;
+use crate::kit::state::AppState;
 
 const FIELD: &str = "csrf";
 const HEADER: &str = "x-csrf-token";
@@ -148,7 +148,7 @@ fn cross_site(req: &Request) -> bool {
 }
 
 fn busy(what: &str) -> Response {
-    let mut r = crate::error::error_page(
+    let mut r = crate::kit::error::error_page(
         StatusCode::SERVICE_UNAVAILABLE,
         "Please try again in a moment",
         &format!("Many {what} are arriving right now, so yours was not read. Nothing was saved; send it again in a moment."),
@@ -228,7 +228,7 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
             return WebError::NotFound.into_response();
         };
         if !UPLOAD_ROUTES.contains(&route.as_str()) {
-            return crate::error::error_page(
+            return crate::kit::error::error_page(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "The form was not sent",
                 "This page does not take files. Nothing was saved.",
@@ -239,7 +239,7 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         }
         let limit = upload_body_limit(&state.app.config);
         if length.is_some_and(|n| n > limit) {
-            return crate::upload::UploadProblem::TooLarge.into_response(&state);
+            return crate::kit::upload::UploadProblem::TooLarge.into_response(&state);
         }
         let Ok(permit) = state.limits.uploads.clone().try_acquire_owned() else {
             return busy("uploads");
@@ -249,7 +249,7 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
         let (parts, body) = req.into_parts();
         let (first, body) = match first_part(body, &boundary, deadline, permit).await {
             Ok(x) => x,
-            Err(_) => return crate::upload::UploadProblem::Broken.into_response(&state),
+            Err(_) => return crate::kit::upload::UploadProblem::Broken.into_response(&state),
         };
         let submitted = from_header.or(first);
         if !submitted.is_some_and(|s| accepts(&s)) {
@@ -287,22 +287,26 @@ pub async fn protect(State(state): State<AppState>, mut req: Request, next: Next
             .ok()
             .map(|p| (p, None))
     } else {
-        let ip = crate::session::client_ip(
+        let ip = crate::kit::session::client_ip(
             req.extensions(),
             req.headers(),
             state.app.config.behind_proxy,
         )
         .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED.into());
-        crate::limits::IpSlot::take(&state.limits.anonymous_per_ip, ip, ANONYMOUS_BODIES_PER_IP)
-            .and_then(|slot| {
-                let p = state
-                    .limits
-                    .anonymous_bodies
-                    .clone()
-                    .try_acquire_owned()
-                    .ok()?;
-                Some((p, Some(slot)))
-            })
+        crate::kit::limits::IpSlot::take(
+            &state.limits.anonymous_per_ip,
+            ip,
+            ANONYMOUS_BODIES_PER_IP,
+        )
+        .and_then(|slot| {
+            let p = state
+                .limits
+                .anonymous_bodies
+                .clone()
+                .try_acquire_owned()
+                .ok()?;
+            Some((p, Some(slot)))
+        })
     };
     let Some(permit) = permit else {
         return busy("requests");
@@ -358,7 +362,7 @@ fn too_large(e: &axum::Error) -> bool {
 
 /// A body that stopped coming (dropped, or past its deadline).
 fn incomplete(heading: &str, what: &str) -> Response {
-    crate::error::error_page(
+    crate::kit::error::error_page(
         StatusCode::BAD_REQUEST,
         heading,
         &format!("{what} did not arrive completely (the connection may have dropped or was too slow). Nothing was saved; please send it again."),

@@ -30,7 +30,7 @@ pub struct Layout {
 }
 
 pub fn asset(name: &str) -> String {
-    crate::assets::url(name)
+    crate::kit::assets::url(name)
 }
 
 impl Layout {

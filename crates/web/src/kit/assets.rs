@@ -19,12 +19,12 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         (
             "app.css",
             "text/css; charset=utf-8",
-            include_bytes!("../static/app.css").as_slice(),
+            include_bytes!("../../static/app.css").as_slice(),
         ),
         (
             "favicon.svg",
             "image/svg+xml",
-            include_bytes!("../static/favicon.svg").as_slice(),
+            include_bytes!("../../static/favicon.svg").as_slice(),
         ),
     ]
     .into_iter()

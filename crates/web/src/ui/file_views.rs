@@ -7,7 +7,7 @@ use bytes::Bytes;
 use courtyard_app::db::files::FileRow;
 use courtyard_app::domain::files::{display_name, human_size, FileKind};
 
-use crate::layout::when;
+use crate::kit::layout::when;
 
 /// A file as listed on a record's page.
 pub(crate) struct FileView {
@@ -100,4 +100,27 @@ pub(crate) fn attachment(bytes: Bytes, content_type: &'static str, name: &str) -
     sandboxed(h);
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+pub(crate) fn file_response(f: &FileRow, bytes: Bytes) -> Response {
+    let kind = FileKind::parse(&f.kind).unwrap_or(FileKind::Pdf);
+    attachment(bytes, kind.content_type(), &display_name(&f.display_name))
+}
+
+/// A thumbnail is an image we made ourselves (PNG); same headers otherwise,
+/// but it may be shown inline. Not cached, like every authenticated answer:
+/// a shared computer's cache must not keep a customer's pictures.
+pub(crate) fn thumb_response(bytes: Bytes) -> Response {
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    sandboxed(h);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A PDF download: an attachment named after the document, never cached,
+/// never sniffed.
+pub(crate) fn pdf_response(f: courtyard_app::pdf::PdfFile) -> Response {
+    attachment(f.bytes.into(), "application/pdf", &f.filename)
 }

@@ -1,7 +1,27 @@
 //! The staff pages of quotes, sales orders and invoices: lists, forms,
 //! record pages, comments, PDF template choices.
 
-use super::*;
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::layout::{notice, when, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::Staff;
+use crate::kit::state::AppState;
+use crate::ui::records::{self, paginate, Filters, ListPage, ListSetup, Thread, Why, PAGE};
+use crate::ui::sales::*;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use courtyard_app::auth::StaffContext;
+use courtyard_app::customers;
+use courtyard_app::db::records::RecordView;
+use courtyard_app::db::sales::{self as sales_db};
+use courtyard_app::domain::money::{self, Currency};
+use courtyard_app::domain::records::SalesKind;
+use courtyard_app::sales::{self, LineForm, SalesForm};
+use courtyard_app::AppError;
 
 // ---- staff ----
 
@@ -21,13 +41,13 @@ pub(super) fn staff_layout(
     )
 }
 
-pub(crate) async fn staff_list<K: Kind>(
+pub(crate) async fn staff_list<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let spec = sales_db::spec(kind);
     let statuses = kind.statuses();
     let f = Filters::parse(raw, &spec, &statuses);
@@ -82,7 +102,7 @@ pub(super) struct FormPage {
     thread: Option<Thread>,
     /// (template id, name) for the PDF download.
     pdf_templates: Vec<(String, String)>,
-    files: Vec<crate::file_views::FileView>,
+    files: Vec<crate::ui::file_views::FileView>,
     files_action: String,
 }
 
@@ -92,20 +112,6 @@ impl FormPage {
         v.extend((0..3).map(|_| LineForm::default()));
         v
     }
-}
-
-pub(crate) async fn contact_choices(s: &AppState) -> WebResult<Vec<(String, String, String)>> {
-    Ok(customers::list_contacts(
-        &s.app,
-        &ContactFilter {
-            limit: 2000,
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .filter_map(|c| Some((c.id.clone(), c.full_name(), c.company_name.clone()?)))
-    .collect())
 }
 
 pub(super) async fn form_page(
@@ -143,13 +149,13 @@ pub(super) async fn form_page(
     })
 }
 
-pub(crate) async fn staff_new_form<K: Kind>(
+pub(crate) async fn staff_new_form<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let f = Filters::parse(raw, &sales_db::spec(kind), &[]);
     let today = s.app.clock.today();
     let form = SalesForm {
@@ -207,13 +213,13 @@ pub(super) fn read_form(p: &FormPairs) -> SalesForm {
     }
 }
 
-pub(crate) async fn staff_create<K: Kind>(
+pub(crate) async fn staff_create<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let f = read_form(&form);
     match sales::create(&s.app, kind, &f).await {
         Ok(id) => Ok(
@@ -224,22 +230,6 @@ pub(crate) async fn staff_create<K: Kind>(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// The portal users of a company, for the "can this person see it?" panel.
-pub(crate) async fn company_users(
-    s: &AppState,
-    company_id: &str,
-) -> WebResult<Vec<courtyard_app::db::portal_users::PortalUser>> {
-    Ok(courtyard_app::portal_users::list(
-        &s.app,
-        &PortalUserFilter {
-            company_id: Some(company_id.to_owned()),
-            limit: 500,
-            ..Default::default()
-        },
-    )
-    .await?)
 }
 
 pub(super) async fn show(
@@ -293,7 +283,7 @@ pub(super) async fn show(
         Some(format!("{}/{id}/comments", sales::staff_path(kind))),
         true,
     ));
-    page.files = crate::file_views::views(
+    page.files = crate::ui::file_views::views(
         &courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?,
     );
     if let Some(t) = page.thread.as_mut() {
@@ -308,26 +298,26 @@ pub(super) async fn show(
     Ok(page)
 }
 
-pub(crate) async fn staff_find<K: Kind>(
+pub(crate) async fn staff_find<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let f = Filters::parse(raw, &sales_db::spec(kind), &[]);
     render(&show(&s, &csrf, &ctx, kind, id, &f, None).await?)
 }
 
-pub(crate) async fn staff_update<K: Kind>(
+pub(crate) async fn staff_update<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let f = read_form(&form);
     match sales::update(&s.app, kind, &id, &f).await {
         Ok(()) => Ok(
@@ -367,14 +357,14 @@ pub(crate) async fn staff_update<K: Kind>(
     }
 }
 
-pub(crate) async fn staff_comment<K: Kind>(
+pub(crate) async fn staff_comment<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Staff(ctx): Staff,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let internal = form.get("internal") == "1";
     match sales::staff_comment(&s.app, &ctx, kind, &id, &form.get("body"), internal).await {
         Ok(()) => Ok(Redirect::to(&format!(

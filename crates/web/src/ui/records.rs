@@ -10,7 +10,9 @@ use courtyard_app::db::portal_users::PortalUser;
 use courtyard_app::db::records::Comment;
 use courtyard_app::domain::policy::Explanation;
 
-use crate::layout::{when, Layout};
+use courtyard_app::domain::RecordKind;
+
+use crate::kit::layout::{when, Layout};
 
 pub(crate) const PAGE: i64 = 25;
 
@@ -340,7 +342,7 @@ pub(crate) struct Thread {
 impl Thread {
     /// Put each file that came with a message under that message (files the
     /// reader may not see are not in `files` to begin with).
-    pub fn attach(&mut self, files: &[crate::file_views::FileView]) {
+    pub fn attach(&mut self, files: &[crate::ui::file_views::FileView]) {
         for c in &mut self.comments {
             c.files = files
                 .iter()
@@ -393,8 +395,8 @@ pub(crate) fn csv_response(body: String, name: &str) -> Response {
 
 /// Staff pick lists: (id, name) of staff members.
 pub(crate) async fn staff_names(
-    s: &crate::state::AppState,
-) -> crate::error::WebResult<Vec<(String, String)>> {
+    s: &crate::kit::state::AppState,
+) -> crate::kit::error::WebResult<Vec<(String, String)>> {
     let mut conn = s
         .app
         .db
@@ -492,3 +494,30 @@ pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
     out.retain(|(_, _, items)| !items.is_empty());
     out
 }
+
+/// A record type as a type, so one generic handler serves each type's
+/// routes (`staff_find::<Quotes>`). The one marker trait: sales, work and
+/// file handlers all take it.
+pub(crate) trait Marker: Send + Sync + 'static {
+    const KIND: RecordKind;
+}
+
+macro_rules! markers {
+    ($($t:ident => $k:ident),* $(,)?) => {
+        $(
+            pub(crate) struct $t;
+            impl Marker for $t {
+                const KIND: RecordKind = RecordKind::$k;
+            }
+        )*
+    };
+}
+markers!(
+    Quotes => Quote,
+    Orders => Order,
+    Invoices => Invoice,
+    Jobs => Job,
+    Tickets => Ticket,
+    Projects => Project,
+    Tasks => Task,
+);

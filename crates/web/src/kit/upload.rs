@@ -8,7 +8,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use courtyard_app::domain::files::human_size;
 
-use crate::state::AppState;
+use crate::kit::state::AppState;
 
 /// Why an upload brought no file.
 pub(crate) enum UploadProblem {
@@ -35,7 +35,7 @@ impl UploadProblem {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Broken => StatusCode::BAD_REQUEST,
         };
-        crate::error::error_page(status, "The file was not uploaded", &self.message(s))
+        crate::kit::error::error_page(status, "The file was not uploaded", &self.message(s))
     }
 }
 

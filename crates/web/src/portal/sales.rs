@@ -1,15 +1,34 @@
 //! The portal's pages of quotes, sales orders and invoices: lists, CSV,
 //! detail pages, comments, answering a quote, requesting one.
 
-use super::*;
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::layout::{notice, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::{Client, Portal};
+use crate::kit::state::AppState;
+use crate::ui::records::Quotes;
+use crate::ui::records::{csv_response, paginate, Filters, ListPage, ListSetup, Thread, PAGE};
+use crate::ui::sales::*;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use courtyard_app::auth::PortalContext;
+use courtyard_app::db::sales::{self as sales_db};
+use courtyard_app::domain::records::SalesKind;
+use courtyard_app::domain::{Action, Module};
+use courtyard_app::sales::{self};
+use courtyard_app::AppError;
 
-pub(crate) async fn portal_list<K: Kind>(
+pub(crate) async fn portal_list<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let spec = sales_db::spec(kind);
     let statuses = portal_statuses(kind);
     let f = Filters::parse(raw, &spec, &statuses);
@@ -50,12 +69,12 @@ pub(crate) async fn portal_list<K: Kind>(
     ))
 }
 
-pub(crate) async fn portal_export<K: Kind>(
+pub(crate) async fn portal_export<K: Marker>(
     State(s): State<AppState>,
     Portal(ctx): Portal,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let mut f = Filters::parse(raw, &sales_db::spec(kind), &portal_statuses(kind));
     f.after.clear();
     let docs = sales::portal_list(&s.app, &ctx, kind, &f.query(None)).await?;
@@ -63,99 +82,6 @@ pub(crate) async fn portal_export<K: Kind>(
         sales::to_csv(kind, &docs),
         &format!("{}.csv", table_id(kind)),
     ))
-}
-
-pub(crate) struct LineRow {
-    pub description: String,
-    pub quantity: String,
-    pub unit_price: String,
-    pub tax: String,
-    pub discount: String,
-    pub net: String,
-}
-
-pub(crate) struct Detail {
-    pub kind_label: &'static str,
-    pub due_label: &'static str,
-    pub has_payments: bool,
-    pub number: String,
-    pub subject: String,
-    pub status: String,
-    pub status_label: String,
-    pub company: String,
-    pub contact: String,
-    pub issued: String,
-    pub due: String,
-    pub paid_on: String,
-    pub lines: Vec<LineRow>,
-    pub subtotal: String,
-    pub taxes: Vec<(String, String)>,
-    pub total: String,
-    pub paid: String,
-    pub balance: String,
-    pub has_paid: bool,
-    pub terms: String,
-}
-
-pub(super) fn detail(kind: SalesKind, i: &SalesDoc, lines: &[SalesLine], today: &str) -> Detail {
-    let cur = Currency::parse(&i.currency).unwrap_or(money::CURRENCIES[0]);
-    let domain_lines: Vec<money::Line> = lines
-        .iter()
-        .map(|l| money::Line {
-            description: l.description.clone(),
-            quantity_milli: l.quantity_milli,
-            unit_price: l.unit_price,
-            tax_rate_bp: l.tax_rate_bp,
-            discount_bp: l.discount_bp,
-        })
-        .collect();
-    let totals = money::totals(&domain_lines);
-    let (status, status_label) = shown_status(kind, i, today);
-    Detail {
-        kind_label: kind.label(),
-        due_label: kind.due_label(),
-        has_payments: kind.has_payments(),
-        number: i.number.clone(),
-        subject: i.subject.clone(),
-        status,
-        status_label,
-        company: i.company_name.clone(),
-        contact: i.contact_name.clone().unwrap_or_default(),
-        issued: i.issued_on.clone(),
-        due: i.due_on.clone(),
-        paid_on: i.paid_on.clone().unwrap_or_default(),
-        lines: lines
-            .iter()
-            .map(|l| LineRow {
-                description: l.description.clone(),
-                quantity: money::format_quantity(l.quantity_milli),
-                unit_price: cur.format(l.unit_price),
-                tax: money::format_rate(l.tax_rate_bp),
-                discount: if l.discount_bp == 0 {
-                    String::new()
-                } else {
-                    money::format_rate(l.discount_bp)
-                },
-                net: cur.format(l.net),
-            })
-            .collect(),
-        subtotal: cur.format(i.subtotal),
-        taxes: totals
-            .taxes
-            .iter()
-            .map(|(rate, _, tax)| {
-                (
-                    format!("Tax {}", money::format_rate(*rate)),
-                    cur.format(*tax),
-                )
-            })
-            .collect(),
-        total: cur.format(i.total),
-        paid: cur.format(i.amount_paid),
-        balance: cur.format(i.balance),
-        has_paid: i.amount_paid != 0,
-        terms: i.terms.clone(),
-    }
 }
 
 #[derive(Template)]
@@ -171,20 +97,20 @@ pub(super) struct DetailPage {
     thread: Thread,
     error: Option<String>,
     /// Files staff shared on the document; customers do not upload here.
-    files: Vec<crate::file_views::FileView>,
+    files: Vec<crate::ui::file_views::FileView>,
     upload: Option<String>,
     /// The message typed with a refused upload, shown again.
     upload_note: String,
 }
 
-pub(super) async fn portal_page<K: Kind>(
+pub(super) async fn portal_page<K: Marker>(
     s: &AppState,
     csrf: &CsrfToken,
     ctx: &PortalContext,
     id: &str,
     view_from: Option<&str>,
 ) -> WebResult<DetailPage> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     let doc = sales::portal_find(&s.app, ctx, kind, id, view_from).await?;
     let base = portal_base(kind);
     let can_comment = ctx.grants.allows(kind.module(), Action::Comment);
@@ -211,7 +137,7 @@ pub(super) async fn portal_page<K: Kind>(
         ),
         error: None,
         // The document was found through the policy just above.
-        files: crate::file_views::views(
+        files: crate::ui::file_views::views(
             &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
         ),
         upload: None,
@@ -221,7 +147,7 @@ pub(super) async fn portal_page<K: Kind>(
     Ok(page)
 }
 
-pub(crate) async fn portal_find<K: Kind>(
+pub(crate) async fn portal_find<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
@@ -235,14 +161,14 @@ pub(crate) async fn portal_find<K: Kind>(
     render(&page)
 }
 
-pub(crate) async fn portal_comment<K: Kind>(
+pub(crate) async fn portal_comment<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = sales_kind::<K>();
     match sales::portal_comment(&s.app, &ctx, kind, &id, &form.get("body")).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",

@@ -9,8 +9,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use courtyard_app::auth::{self, ClientInfo, PortalContext, StaffContext};
 
-use crate::error::WebError;
-use crate::state::AppState;
+use crate::kit::error::WebError;
+use crate::kit::state::AppState;
 
 pub const PORTAL_COOKIE: &str = "cy_portal";
 pub const STAFF_COOKIE: &str = "cy_staff";

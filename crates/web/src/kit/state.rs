@@ -6,5 +6,5 @@ use courtyard_app::App;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
-    pub(crate) limits: crate::limits::Limits,
+    pub(crate) limits: crate::kit::limits::Limits,
 }

@@ -1,15 +1,34 @@
 //! The portal's pages of jobs, tickets, projects and tasks: lists, CSV,
 //! detail pages, comments, completing a task, requesting a job or a ticket.
 
-use super::*;
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::layout::{notice, when, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::Portal;
+use crate::kit::state::AppState;
+use crate::ui::records::{csv_response, Filters, ListPage, ListRow, ListSetup, Thread, PAGE};
+use crate::ui::work::*;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use courtyard_app::auth::PortalContext;
+use courtyard_app::db::work::{Job, Milestone, Project, Task, Ticket};
+use courtyard_app::domain::records::TicketPriority;
+use courtyard_app::domain::WorkKind;
+use courtyard_app::domain::{Action, Module};
+use courtyard_app::work::{self};
+use courtyard_app::AppError;
 
-pub(crate) async fn portal_list<K: Kind>(
+pub(crate) async fn portal_list<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     let sts = statuses(kind);
     let f = Filters::parse(raw, spec(kind), &sts);
     let base = portal_base(kind);
@@ -51,12 +70,12 @@ pub(crate) async fn portal_list<K: Kind>(
     ))
 }
 
-pub(crate) async fn portal_export<K: Kind>(
+pub(crate) async fn portal_export<K: Marker>(
     State(s): State<AppState>,
     Portal(ctx): Portal,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     let mut f = Filters::parse(raw, spec(kind), &statuses(kind));
     f.after.clear();
     let (_, _, csv) = list_rows(&s, kind, Some(&ctx), &f, portal_base(kind), None).await?;
@@ -86,7 +105,7 @@ pub(super) struct DetailPage {
     thread: Thread,
     error: Option<String>,
     /// Files shown with the record, and where uploads go.
-    files: Vec<crate::file_views::FileView>,
+    files: Vec<crate::ui::file_views::FileView>,
     upload: Option<String>,
     /// The message typed with a refused upload, shown again.
     upload_note: String,
@@ -255,7 +274,7 @@ pub(super) async fn portal_page(
         }
     };
     // Every arm found the record through the policy just above.
-    page.files = crate::file_views::views(
+    page.files = crate::ui::file_views::views(
         &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
     );
     page.thread.attach(&page.files);
@@ -266,27 +285,27 @@ pub(super) async fn portal_page(
     Ok(page)
 }
 
-pub(crate) async fn portal_find<K: Kind>(
+pub(crate) async fn portal_find<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let mut page = portal_page(&s, &csrf, &ctx, K::KIND, &id).await?;
+    let mut page = portal_page(&s, &csrf, &ctx, work_kind::<K>(), &id).await?;
     let done = raw.as_deref().and_then(|q| q.strip_prefix("done="));
     page.layout = page.layout.with_notice(notice(done));
     render(&page)
 }
 
-pub(crate) async fn portal_comment<K: Kind>(
+pub(crate) async fn portal_comment<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     match work::portal_comment(&s.app, &ctx, kind, &id, &form.get("body")).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
@@ -361,12 +380,12 @@ pub(super) fn new_page(
     }
 }
 
-pub(crate) async fn new_form<K: Kind>(
+pub(crate) async fn new_form<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     courtyard_app::records::scope(&ctx, kind.module())?;
     courtyard_app::records::require(&ctx, kind.module(), Action::Create)?;
     render(&new_page(
@@ -379,13 +398,13 @@ pub(crate) async fn new_form<K: Kind>(
     ))
 }
 
-pub(crate) async fn create<K: Kind>(
+pub(crate) async fn create<K: Marker>(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
     Portal(ctx): Portal,
     form: FormPairs,
 ) -> WebResult<Response> {
-    let kind = K::KIND;
+    let kind = work_kind::<K>();
     let r = match kind {
         WorkKind::Job => {
             work::request_job(

@@ -4,8 +4,8 @@
 use askama::Template;
 use serde::Deserialize;
 
-use crate::forms::Errors;
-use crate::layout::Layout;
+use crate::kit::forms::Errors;
+use crate::kit::layout::Layout;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

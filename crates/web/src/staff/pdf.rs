@@ -1,7 +1,16 @@
-//! PDF downloads of quotes, orders and invoices, and the staff pages that
-//! set them up: business details, logo, templates and the portal's default
-//! template per type (docs/adr/0010).
+//! Staff PDFs (any template), and Settings → Documents and PDFs: business details,
+//! logo, templates.
 
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::layout::{notice, when, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::Staff;
+use crate::kit::state::AppState;
+use crate::ui::file_views::*;
+use crate::ui::records::Marker;
+use crate::ui::sales::sales_kind;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,42 +18,16 @@ use axum::Extension;
 use courtyard_app::auth::StaffContext;
 use courtyard_app::db::templates::TemplateRow;
 use courtyard_app::domain::records::SalesKind;
-use courtyard_app::pdf::{self, PdfFile, TemplateForm, AUDIENCES};
+use courtyard_app::pdf::{self, TemplateForm, AUDIENCES};
 use courtyard_app::AppError;
 use serde::Deserialize;
-
-use crate::csrf::CsrfToken;
-use crate::error::WebResult;
-use crate::forms::{Errors, FormPairs};
-use crate::layout::{notice, when, Layout};
-use crate::render::{render, unprocessable};
-use crate::sales::Kind;
-use crate::session::{Client, Portal, Staff};
-use crate::state::AppState;
-
-/// A PDF download: an attachment named after the document, never cached,
-/// never sniffed.
-fn pdf_response(f: PdfFile) -> Response {
-    crate::file_views::attachment(f.bytes.into(), "application/pdf", &f.filename)
-}
-
-pub(crate) async fn portal_pdf<K: Kind>(
-    State(s): State<AppState>,
-    Portal(ctx): Portal,
-    Client(client): Client,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
-    Ok(pdf_response(
-        pdf::portal_pdf(&s.app, &ctx, K::KIND, &id, &client.ip).await?,
-    ))
-}
 
 #[derive(Deserialize)]
 pub(crate) struct Choice {
     template: Option<String>,
 }
 
-pub(crate) async fn staff_pdf<K: Kind>(
+pub(crate) async fn staff_pdf<K: Marker>(
     State(s): State<AppState>,
     Staff(_ctx): Staff,
     Path(id): Path<String>,
@@ -52,7 +35,7 @@ pub(crate) async fn staff_pdf<K: Kind>(
 ) -> WebResult<Response> {
     let template = q.template.as_deref().filter(|t| !t.is_empty());
     Ok(pdf_response(
-        pdf::staff_pdf(&s.app, K::KIND, &id, template).await?,
+        pdf::staff_pdf(&s.app, sales_kind::<K>(), &id, template).await?,
     ))
 }
 
@@ -86,7 +69,7 @@ struct TemplateRowView {
 }
 
 fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
-    crate::render::staff_layout(s, csrf, ctx, title, "/staff/settings")
+    crate::kit::render::staff_layout(s, csrf, ctx, title, "/staff/settings")
 }
 
 async fn settings_page(
@@ -203,7 +186,7 @@ pub(crate) async fn upload_logo(
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
     ctx.require_admin()?;
-    let result = match crate::upload::read_upload(m).await.file {
+    let result = match crate::kit::upload::read_upload(m).await.file {
         Ok((name, bytes)) => pdf::set_logo(&s.app, &ctx, &name, bytes).await,
         Err(p) => Err(AppError::field("logo", p.message(&s))),
     };

@@ -6,10 +6,10 @@ use axum::response::{Html, IntoResponse, Response};
 use courtyard_app::auth::StaffContext;
 use courtyard_app::AppError;
 
-use crate::csrf::CsrfToken;
-use crate::error::{WebError, WebResult};
-use crate::layout::Layout;
-use crate::state::AppState;
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::{WebError, WebResult};
+use crate::kit::layout::Layout;
+use crate::kit::state::AppState;
 
 /// A page's HTML, or a 500 when its template fails.
 pub(crate) fn render(t: &impl Template) -> WebResult<Response> {

@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use courtyard_app::AppError;
 
-use crate::layout::Layout;
+use crate::kit::layout::Layout;
 
 #[derive(Debug)]
 pub enum WebError {
@@ -53,7 +53,7 @@ pub(crate) fn error_page(status: StatusCode, heading: &str, message: &str) -> Re
 /// clients (`Accept: application/json`), otherwise a page in the business's
 /// colours. Runs once, at the edge, so handlers just return errors.
 pub(crate) async fn negotiate(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    axum::extract::State(state): axum::extract::State<crate::kit::state::AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {

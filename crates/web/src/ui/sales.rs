@@ -1,0 +1,247 @@
+//! Quotes, sales orders and invoices: the portal modules (list with the
+//! search panel, CSV export, detail, comments, answering and requesting
+//! quotes) and the staff pages (list, create, edit, comments, customer
+//! views, "can this person see it?"). One set of handlers serves the three
+//! kinds, chosen by a type parameter.
+
+use courtyard_app::customers;
+use courtyard_app::db::contacts::ContactFilter;
+use courtyard_app::db::portal_users::PortalUserFilter;
+use courtyard_app::db::sales::{SalesDoc, SalesLine};
+use courtyard_app::domain::money::{self, Currency};
+use courtyard_app::domain::records::SalesKind;
+
+use crate::kit::error::WebResult;
+use crate::kit::state::AppState;
+pub(crate) use crate::ui::records::Marker;
+use crate::ui::records::{cell, date_cell, num, ListRow};
+
+/// The sales kind of a marker; a marker of the other family does not compile.
+pub(crate) fn sales_kind<K: Marker>() -> SalesKind {
+    const { SalesKind::of(K::KIND) }
+}
+
+pub(crate) fn portal_base(kind: SalesKind) -> &'static str {
+    kind.module().portal_path()
+}
+
+/// The status as shown: a sent quote past its validity shows as expired
+/// (nobody can answer it any more).
+pub(crate) fn shown_status(kind: SalesKind, d: &SalesDoc, today: &str) -> (String, String) {
+    if kind == SalesKind::Quote && d.status == "sent" && d.due_on.as_str() < today {
+        return ("expired".into(), "Expired".into());
+    }
+    status_of(kind, &d.status)
+}
+
+pub(crate) fn status_of(kind: SalesKind, s: &str) -> (String, String) {
+    (
+        s.to_owned(),
+        kind.status_label(s).unwrap_or("Unknown").to_owned(),
+    )
+}
+
+pub(crate) fn rows(
+    kind: SalesKind,
+    docs: &[SalesDoc],
+    base: &str,
+    staff: bool,
+    today: &str,
+) -> Vec<ListRow> {
+    docs.iter()
+        .map(|d| {
+            let cur = Currency::parse(&d.currency).unwrap_or(money::CURRENCIES[0]);
+            let (status, status_label) = shown_status(kind, d, today);
+            let mut cells = Vec::new();
+            if staff {
+                cells.push(cell("Company", d.company_name.clone()));
+            }
+            cells.extend([
+                cell("Subject", d.subject.clone()),
+                date_cell("Issued", d.issued_on.clone()),
+                date_cell(
+                    match kind {
+                        SalesKind::Quote => "Valid until",
+                        SalesKind::Order => "Delivery",
+                        SalesKind::Invoice => "Due",
+                    },
+                    d.due_on.clone(),
+                ),
+                num("Total", cur.format(d.total)),
+            ]);
+            if kind.has_payments() {
+                cells.push(num("Balance", cur.format(d.balance)));
+            }
+            ListRow {
+                href: format!("{base}/{}", d.id),
+                number: d.number.clone(),
+                cells,
+                status,
+                status_label,
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn headers(kind: SalesKind, staff: bool) -> Vec<(&'static str, &'static str)> {
+    let mut h = Vec::new();
+    if staff {
+        h.push(("Company", ""));
+    }
+    h.extend([
+        ("Subject", ""),
+        ("Issued", ""),
+        (
+            match kind {
+                SalesKind::Quote => "Valid until",
+                SalesKind::Order => "Delivery",
+                SalesKind::Invoice => "Due",
+            },
+            "",
+        ),
+        ("Total", "num"),
+    ]);
+    if kind.has_payments() {
+        h.push(("Balance", "num"));
+    }
+    h
+}
+
+pub(crate) fn table_id(kind: SalesKind) -> &'static str {
+    match kind {
+        SalesKind::Quote => "quotes",
+        SalesKind::Order => "orders",
+        SalesKind::Invoice => "invoices",
+    }
+}
+
+pub(crate) fn portal_statuses(kind: SalesKind) -> Vec<(&'static str, &'static str)> {
+    let hidden = courtyard_app::domain::policy::hidden_statuses(kind.module());
+    kind.statuses()
+        .into_iter()
+        .filter(|(k, _)| !hidden.contains(k))
+        .collect()
+}
+
+pub(crate) async fn contact_choices(s: &AppState) -> WebResult<Vec<(String, String, String)>> {
+    Ok(customers::list_contacts(
+        &s.app,
+        &ContactFilter {
+            limit: 2000,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .filter_map(|c| Some((c.id.clone(), c.full_name(), c.company_name.clone()?)))
+    .collect())
+}
+
+/// The portal users of a company, for the "can this person see it?" panel.
+pub(crate) async fn company_users(
+    s: &AppState,
+    company_id: &str,
+) -> WebResult<Vec<courtyard_app::db::portal_users::PortalUser>> {
+    Ok(courtyard_app::portal_users::list(
+        &s.app,
+        &PortalUserFilter {
+            company_id: Some(company_id.to_owned()),
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?)
+}
+
+pub(crate) struct LineRow {
+    pub(crate) description: String,
+    pub(crate) quantity: String,
+    pub(crate) unit_price: String,
+    pub(crate) tax: String,
+    pub(crate) discount: String,
+    pub(crate) net: String,
+}
+
+pub(crate) struct Detail {
+    pub(crate) kind_label: &'static str,
+    pub(crate) due_label: &'static str,
+    pub(crate) has_payments: bool,
+    pub(crate) number: String,
+    pub(crate) subject: String,
+    pub(crate) status: String,
+    pub(crate) status_label: String,
+    pub(crate) company: String,
+    pub(crate) contact: String,
+    pub(crate) issued: String,
+    pub(crate) due: String,
+    pub(crate) paid_on: String,
+    pub(crate) lines: Vec<LineRow>,
+    pub(crate) subtotal: String,
+    pub(crate) taxes: Vec<(String, String)>,
+    pub(crate) total: String,
+    pub(crate) paid: String,
+    pub(crate) balance: String,
+    pub(crate) has_paid: bool,
+    pub(crate) terms: String,
+}
+
+pub(crate) fn detail(kind: SalesKind, i: &SalesDoc, lines: &[SalesLine], today: &str) -> Detail {
+    let cur = Currency::parse(&i.currency).unwrap_or(money::CURRENCIES[0]);
+    let domain_lines: Vec<money::Line> = lines
+        .iter()
+        .map(|l| money::Line {
+            description: l.description.clone(),
+            quantity_milli: l.quantity_milli,
+            unit_price: l.unit_price,
+            tax_rate_bp: l.tax_rate_bp,
+            discount_bp: l.discount_bp,
+        })
+        .collect();
+    let totals = money::totals(&domain_lines);
+    let (status, status_label) = shown_status(kind, i, today);
+    Detail {
+        kind_label: kind.label(),
+        due_label: kind.due_label(),
+        has_payments: kind.has_payments(),
+        number: i.number.clone(),
+        subject: i.subject.clone(),
+        status,
+        status_label,
+        company: i.company_name.clone(),
+        contact: i.contact_name.clone().unwrap_or_default(),
+        issued: i.issued_on.clone(),
+        due: i.due_on.clone(),
+        paid_on: i.paid_on.clone().unwrap_or_default(),
+        lines: lines
+            .iter()
+            .map(|l| LineRow {
+                description: l.description.clone(),
+                quantity: money::format_quantity(l.quantity_milli),
+                unit_price: cur.format(l.unit_price),
+                tax: money::format_rate(l.tax_rate_bp),
+                discount: if l.discount_bp == 0 {
+                    String::new()
+                } else {
+                    money::format_rate(l.discount_bp)
+                },
+                net: cur.format(l.net),
+            })
+            .collect(),
+        subtotal: cur.format(i.subtotal),
+        taxes: totals
+            .taxes
+            .iter()
+            .map(|(rate, _, tax)| {
+                (
+                    format!("Tax {}", money::format_rate(*rate)),
+                    cur.format(*tax),
+                )
+            })
+            .collect(),
+        total: cur.format(i.total),
+        paid: cur.format(i.amount_paid),
+        balance: cur.format(i.balance),
+        has_paid: i.amount_paid != 0,
+        terms: i.terms.clone(),
+    }
+}
