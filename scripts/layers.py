@@ -313,13 +313,17 @@ def check() -> tuple[set[str], list[str], int]:
 
 
 def self_test() -> int:
-    """Plant each kind of bad import in a copy of web's kit (kit/mod.rs): each is caught."""
+    """Plant each kind of bad import in a copy of web (in kit/mod.rs unless a
+    plant names its file and module): each is caught."""
     global ROOT
     real = ROOT
     plants = [
         ("crate path", "fn x() { crate::portal::routes(); }"),
-        ("grouped use", "use crate::{error, portal::Exposure};"),
-        ("super from a top file", "use super::portal::Exposure;"),
+        ("grouped use", "use crate::{kit::error, portal::Exposure};"),
+        ("super from a folder's mod.rs", "use super::portal::Exposure;"),
+        ("super from a nested file", "use super::super::portal::Exposure;", "kit/layout.rs", "kit"),
+        ("one surface using the other", "fn x() { crate::staff::routes(); }", "portal/files.rs", "portal"),
+        ("super across surfaces", "use super::super::staff::routes;", "portal/files.rs", "portal"),
         ("re-exported name", "fn x() -> Option<crate::Exposure> { None }"),
         ("after a test helper", "#[cfg(test)]\nfn helper() {}\nfn x() { crate::portal::routes(); }"),
         ("after a string with //", 'const U: &str = "http://x"; fn x() { crate::portal::routes(); }'),
@@ -331,7 +335,9 @@ def self_test() -> int:
         ("in a test module", "#[cfg(test)]\nmod tests { use crate::portal::Exposure; }"),
     ]
     failures = 0
-    for label, code, want in [(l, c, True) for l, c in plants] + [(l, c, False) for l, c in fine]:
+    cases = [(p[0], p[1], True, p[2] if len(p) > 2 else "kit/mod.rs", p[3] if len(p) > 3 else "kit") for p in plants]
+    cases += [(l, c, False, "kit/mod.rs", "kit") for l, c in fine]
+    for label, code, want, where, module in cases:
         with tempfile.TemporaryDirectory() as tmp:
             tmp = pathlib.Path(tmp)
             for crate in tomllib.loads((real / "scripts" / "layers.toml").read_text()):
@@ -342,7 +348,7 @@ def self_test() -> int:
                     target.write_text(f.read_text())
             (tmp / "scripts").mkdir()
             (tmp / "scripts" / "layers.toml").write_text((real / "scripts" / "layers.toml").read_text())
-            layout = tmp / "crates" / "web" / "src" / "kit" / "mod.rs"
+            layout = tmp / "crates" / "web" / "src" / where
             layout.write_text(layout.read_text() + "\n" + code + "\n")
             ROOT = tmp
             before = ROOT
@@ -350,7 +356,7 @@ def self_test() -> int:
                 found, _, _ = check()
             finally:
                 ROOT = real
-            caught = any(v.startswith("web: kit ") or "kit" in v.split("circle")[-1] for v in found)
+            caught = any(v.startswith(f"web: {module} ") or module in v.split("circle")[-1] for v in found)
             if caught != want:
                 failures += 1
                 print(f"self-test: {label}: {'not caught' if want else 'falsely reported'}: {sorted(found)}")

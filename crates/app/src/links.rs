@@ -1,6 +1,8 @@
-//! Every path the app hands out — in emails, notices, the staff's attention
-//! list, "why" lists — built in one place from the record type. The web
-//! router serves exactly these paths (its tests follow them).
+//! The staff paths of records the app hands out (in first-view emails,
+//! upload notices, file pages, "why" and view-as lists), built from the
+//! record type in one place. Still built by hand elsewhere: the staff
+//! overview's filtered list links (`records::staff_attention`) and the
+//! account links in `auth`.
 
 use courtyard_domain::RecordKind;
 
@@ -22,16 +24,6 @@ pub fn staff_record(kind: RecordKind, id: &str) -> String {
     format!("{}/{id}", staff_list(kind))
 }
 
-/// A record type's portal list.
-pub fn portal_list(kind: RecordKind) -> &'static str {
-    kind.module().portal_path()
-}
-
-/// A record's portal page.
-pub fn portal_record(kind: RecordKind, id: &str) -> String {
-    format!("{}/{id}", portal_list(kind))
-}
-
 /// A document's staff page.
 pub fn staff_document(id: &str) -> String {
     format!("/staff/documents/{id}")
@@ -46,8 +38,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for k in RecordKind::ALL.iter().copied() {
             assert!(seen.insert(staff_list(k)), "{k:?}");
-            assert!(seen.insert(portal_list(k)), "{k:?}");
-            assert_eq!(staff_record(k, "x"), format!("/staff{}/x", portal_list(k)));
+            assert_eq!(
+                staff_record(k, "x"),
+                format!("/staff{}/x", k.module().portal_path())
+            );
         }
     }
 }

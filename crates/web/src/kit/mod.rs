@@ -2,7 +2,7 @@
 //! the state handlers receive, errors and the error page, rendering, the
 //! frame of every page, urlencoded forms, the one multipart reader, CSRF
 //! tokens and body limits, cookies and session extractors, static assets.
-//! Its modules use each other (without circles); nothing here uses `ui`,
+//! Its modules use each other (keep them free of circles); nothing here uses `ui`,
 //! `portal` or `staff`.
 
 pub(crate) mod assets;

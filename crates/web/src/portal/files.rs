@@ -1,4 +1,6 @@
-//! Customers upload files to records, download and see thumbnails of shared ones.
+//! Customers upload files to records (multipart forms checked by the app),
+//! and download shared ones and their thumbnails: downloads a browser can
+//! only save, never render.
 
 use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;

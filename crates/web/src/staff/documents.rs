@@ -175,7 +175,7 @@ async fn document_page(
     let mut why = Why::default();
     if let Some(d) = &doc {
         if let Some(company) = &d.company_id {
-            why.portal_users = crate::ui::sales::company_users(s, company).await?;
+            why.portal_users = super::picks::company_users(s, company).await?;
         }
     }
     Ok(DocumentPage {
@@ -188,7 +188,7 @@ async fn document_page(
         audiences: AUDIENCES,
         folders: documents::folders(&s.app).await?,
         companies: customers::company_names(&s.app).await?,
-        contacts: crate::ui::sales::contact_choices(s).await?,
+        contacts: super::picks::contact_choices(s).await?,
         projects: courtyard_app::work::project_names(&s.app).await?,
         errors,
         why,

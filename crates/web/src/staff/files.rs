@@ -1,4 +1,5 @@
-//! Staff attach files to records, download, see thumbnails and share them.
+//! Staff attach files to records, download them and their thumbnails
+//! (downloads a browser can only save, never render), and share them.
 
 use crate::kit::error::WebResult;
 use crate::kit::forms::FormPairs;

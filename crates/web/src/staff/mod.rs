@@ -39,6 +39,7 @@ mod files;
 mod login;
 mod pdf;
 mod permission_sets;
+mod picks;
 mod portal_users;
 mod sales;
 mod settings;

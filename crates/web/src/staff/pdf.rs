@@ -1,5 +1,6 @@
-//! Staff PDFs (any template), and Settings → Documents and PDFs: business details,
-//! logo, templates.
+//! Staff PDFs (any template), and the pages that set PDFs up: business
+//! details, logo, templates and the portal's default template per type
+//! (docs/adr/0010).
 
 use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;

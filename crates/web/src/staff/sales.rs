@@ -1,6 +1,7 @@
 //! The staff pages of quotes, sales orders and invoices: lists, forms,
 //! record pages, comments, PDF template choices.
 
+use super::picks::{company_users, contact_choices};
 use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, FormPairs};

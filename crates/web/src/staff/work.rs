@@ -1,6 +1,7 @@
 //! The staff pages of jobs, tickets, projects and tasks: lists, forms,
 //! record pages, comments.
 
+use super::picks::{company_users, contact_choices};
 use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, FormPairs};
@@ -9,7 +10,6 @@ use crate::kit::render::{render, unprocessable};
 use crate::kit::session::Staff;
 use crate::kit::state::AppState;
 use crate::ui::records::{self, Filters, ListPage, ListRow, ListSetup, Thread, Why, PAGE};
-use crate::ui::sales::{company_users, contact_choices};
 use crate::ui::work::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};

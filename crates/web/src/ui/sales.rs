@@ -1,24 +1,23 @@
-//! Quotes, sales orders and invoices: the portal modules (list with the
-//! search panel, CSV export, detail, comments, answering and requesting
-//! quotes) and the staff pages (list, create, edit, comments, customer
-//! views, "can this person see it?"). One set of handlers serves the three
-//! kinds, chosen by a type parameter.
+//! Quotes, sales orders and invoices as both surfaces show them: list
+//! columns and rows, statuses as shown (a sent quote past its date is
+//! expired), the detail view with lines and totals, and `sales_kind`.
 
-use courtyard_app::customers;
-use courtyard_app::db::contacts::ContactFilter;
-use courtyard_app::db::portal_users::PortalUserFilter;
 use courtyard_app::db::sales::{SalesDoc, SalesLine};
 use courtyard_app::domain::money::{self, Currency};
 use courtyard_app::domain::records::SalesKind;
 
-use crate::kit::error::WebResult;
-use crate::kit::state::AppState;
 pub(crate) use crate::ui::records::Marker;
 use crate::ui::records::{cell, date_cell, num, ListRow};
 
-/// The sales kind of a marker; a marker of the other family does not compile.
+/// The sales kind of a marker, evaluated at compile time: a handler
+/// instantiated with a marker of the other family fails `cargo build`.
 pub(crate) fn sales_kind<K: Marker>() -> SalesKind {
-    const { SalesKind::of(K::KIND) }
+    const {
+        match K::KIND.sales() {
+            Some(k) => k,
+            None => panic!("not a sales record marker"),
+        }
+    }
 }
 
 pub(crate) fn portal_base(kind: SalesKind) -> &'static str {
@@ -121,36 +120,6 @@ pub(crate) fn portal_statuses(kind: SalesKind) -> Vec<(&'static str, &'static st
         .into_iter()
         .filter(|(k, _)| !hidden.contains(k))
         .collect()
-}
-
-pub(crate) async fn contact_choices(s: &AppState) -> WebResult<Vec<(String, String, String)>> {
-    Ok(customers::list_contacts(
-        &s.app,
-        &ContactFilter {
-            limit: 2000,
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .filter_map(|c| Some((c.id.clone(), c.full_name(), c.company_name.clone()?)))
-    .collect())
-}
-
-/// The portal users of a company, for the "can this person see it?" panel.
-pub(crate) async fn company_users(
-    s: &AppState,
-    company_id: &str,
-) -> WebResult<Vec<courtyard_app::db::portal_users::PortalUser>> {
-    Ok(courtyard_app::portal_users::list(
-        &s.app,
-        &PortalUserFilter {
-            company_id: Some(company_id.to_owned()),
-            limit: 500,
-            ..Default::default()
-        },
-    )
-    .await?)
 }
 
 pub(crate) struct LineRow {

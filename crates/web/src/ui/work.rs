@@ -1,4 +1,5 @@
-//! Jobs, tickets, projects and tasks: portal modules and staff pages.
+//! Jobs, tickets, projects and tasks as both surfaces show them: list
+//! specs, columns and rows, statuses, and `work_kind`.
 
 use courtyard_app::auth::PortalContext;
 use courtyard_app::db::listing::ListSpec;
@@ -207,9 +208,15 @@ pub(crate) fn table_id(kind: WorkKind) -> &'static str {
     }
 }
 
-/// The work kind of a marker; a marker of the other family does not compile.
+/// The work kind of a marker, evaluated at compile time: a handler
+/// instantiated with a marker of the other family fails `cargo build`.
 pub(crate) fn work_kind<K: Marker>() -> WorkKind {
-    const { WorkKind::of(K::KIND) }
+    const {
+        match K::KIND.work() {
+            Some(k) => k,
+            None => panic!("not a work record marker"),
+        }
+    }
 }
 
 /// One page of a kind's list, as rows; with a portal context, scoped.
