@@ -10,7 +10,9 @@ that no longer exists (remove it: the list only shrinks).
     python3 scripts/layers.py --write-baseline  # after paying a debt
     python3 scripts/layers.py --self-test       # the check catches what it must
 
-A module is a top-level file or folder of a crate's `src/`. An edge is any
+A module is a top-level file or folder of a crate's `src/`. Inside every
+folder below the root, its files and sub-folders must not use each other in
+a circle either (a child may use its folder's mod.rs, the folder's face). An edge is any
 path into another module: `crate::x`, `$crate::x`, `super::…` that climbs
 to the crate root, and in lib.rs a bare `x::`. `crate::Name` for a name
 lib.rs re-exports counts as an edge to the module it comes from; lib.rs's
@@ -238,6 +240,96 @@ def edges_of(crate: str) -> tuple[set[tuple[str, str]], set[str]]:
     return edges, problems
 
 
+def use_paths(text: str, i: int) -> list[list[str]]:
+    """The paths of the use tree (or plain path) that starts at `i`:
+    `a::b::{c, d::e}` gives [a, b, c] and [a, b, d, e]; `*` and `self` end
+    a path."""
+    n = len(text)
+
+    def skip(i):
+        while i < n and text[i].isspace():
+            i += 1
+        return i
+
+    def tree(i):
+        i = skip(i)
+        if i < n and text[i] == "{":
+            out, i = [], i + 1
+            while True:
+                i = skip(i)
+                if i >= n or text[i] == "}":
+                    return out, i + 1
+                sub, i = tree(i)
+                out += sub
+                i = skip(i)
+                if i < n and text[i] == ",":
+                    i += 1
+        m = re.compile(rf"{IDENT}|\*").match(text, i)
+        if not m:
+            return [[]], i
+        seg, i = m.group(0), m.end()
+        if seg in ("self", "*"):
+            return [[]], i
+        j = skip(i)
+        if text.startswith("::", j):
+            subs, i = tree(j + 2)
+            return [[seg] + s for s in subs], i
+        return [[seg]], i
+
+    return tree(i)[0]
+
+
+def folder_edges(crate: str) -> set[tuple[str, str, str]]:
+    """Edges between the children of each folder below the crate root:
+    (folder, child, sibling). A child may use its folder's mod.rs (the
+    folder's shared items and face), which is not a node."""
+    src = ROOT / "crates" / crate / "src"
+    found = set()
+    for file in sorted(src.rglob("*.rs")):
+        rel = file.relative_to(src).parts
+        if rel[0] == "bin":
+            continue
+        path = module_path(src, file)
+        if len(path) < 2:
+            continue
+        text = drop_test_items(strip(file.read_text()))
+        targets = []
+        for m in re.finditer(r"(?<![A-Za-z0-9_:$])\$?crate::", text):
+            targets += use_paths(text, m.end())
+        for m in re.finditer(r"(?<![A-Za-z0-9_:])((?:super::)+)", text):
+            ups = m.group(1).count("super::")
+            if ups > len(path):
+                continue
+            base = path[: len(path) - ups]
+            targets += [base + t for t in use_paths(text, m.end())]
+        for m in re.finditer(r"(?<![A-Za-z0-9_:])self::", text):
+            targets += [path + t for t in use_paths(text, m.end())]
+        for t in targets:
+            # The deepest folder both sit in (below the root), and the child
+            # of it on each side.
+            k = 0
+            while k < min(len(path), len(t)) and path[k] == t[k]:
+                k += 1
+            if k == 0 or k >= len(path) or k >= len(t):
+                continue
+            folder = src.joinpath(*path[:k])
+            other = t[k]
+            if (folder / f"{other}.rs").exists() or (folder / other).is_dir():
+                found.add(("/".join(path[:k]), path[k], other))
+    return found
+
+
+def folder_circles(crate: str) -> set[str]:
+    by_folder: dict[str, set[tuple[str, str]]] = {}
+    for folder, a, b in folder_edges(crate):
+        by_folder.setdefault(folder, set()).add((a, b))
+    out = set()
+    for folder, edges in sorted(by_folder.items()):
+        for comp in cycles(edges):
+            out.add(f"{crate}: circle in {folder}/: {' '.join(comp)}")
+    return out
+
+
 def cycles(edges: set[tuple[str, str]]) -> list[list[str]]:
     """Strongly connected components of more than one module (Tarjan)."""
     graph: dict[str, list[str]] = {}
@@ -308,7 +400,8 @@ def check() -> tuple[set[str], list[str], int]:
     for crate, rules in config.items():
         edges, problems = edges_of(crate)
         graph += [f"{crate}: {a} -> {b}" for a, b in sorted(edges)]
-        all_found |= violations(crate, rules, edges) | problems
+        all_found |= violations(crate, rules, edges) | problems | folder_circles(crate)
+        graph += [f"{crate}: {f}/{a} -> {f}/{b}" for f, a, b in sorted(folder_edges(crate))]
     return all_found, graph, len(config)
 
 
@@ -328,6 +421,7 @@ def self_test() -> int:
         ("after a test helper", "#[cfg(test)]\nfn helper() {}\nfn x() { crate::portal::routes(); }"),
         ("after a string with //", 'const U: &str = "http://x"; fn x() { crate::portal::routes(); }'),
         ("crate alias", "use crate as root;"),
+        ("a circle between two files of a folder", "use super::documents::routes as _d;", "staff/picks.rs", "staff"),
     ]
     fine = [
         ("in a comment", "// crate::portal::routes()\n/* crate::staff::routes() */"),

@@ -44,6 +44,7 @@ mod portal_users;
 mod sales;
 mod settings;
 mod work;
+mod work_forms;
 
 use companies::*;
 use login::*;

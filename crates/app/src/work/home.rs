@@ -1,0 +1,227 @@
+//! What waits for a portal user across modules (the portal home page), and
+//! staff's read-only "view as" of a portal user's portal.
+
+use courtyard_db::listing::ListQuery;
+use courtyard_db::portal_users;
+use courtyard_db::work::{self, Job, Project, Record, Task, Ticket};
+use courtyard_db::Conn;
+use courtyard_domain::policy::Predicate;
+use courtyard_domain::{Grants, Module, RecordKind};
+
+use crate::auth::PortalContext;
+use crate::records::{self};
+use crate::{App, AppResult};
+
+/// What is waiting for this person across modules, for the portal home page.
+pub struct Waiting {
+    pub invoices: Vec<courtyard_db::sales::SalesDoc>,
+    pub quotes: Vec<courtyard_db::sales::SalesDoc>,
+    pub tasks: Vec<Task>,
+    pub tickets: Vec<Ticket>,
+}
+
+pub async fn waiting(app: &App, ctx: &PortalContext) -> AppResult<Waiting> {
+    waiting_for(app, &ctx.user).await
+}
+
+/// [`waiting`] for any portal user (staff's "view as").
+pub async fn waiting_for(app: &App, user: &portal_users::PortalUser) -> AppResult<Waiting> {
+    use courtyard_db::sales;
+    use courtyard_domain::records::SalesKind;
+    let mut conn = app.db.conn().await?;
+    let few = |statuses: &[&str], sort: &str| ListQuery {
+        statuses: statuses.iter().map(|s| s.to_string()).collect(),
+        sort: sort.into(),
+        limit: Some(5),
+        ..Default::default()
+    };
+    let mut out = Waiting {
+        invoices: vec![],
+        quotes: vec![],
+        tasks: vec![],
+        tickets: vec![],
+    };
+    let scope = |m| records::scope_for(user, m);
+    if let Ok(s) = scope(Module::Invoices) {
+        out.invoices = sales::list(
+            &mut conn,
+            SalesKind::Invoice,
+            Some(&s),
+            &few(&["overdue", "unpaid", "partially_paid"], "due_asc"),
+        )
+        .await?;
+    }
+    if let Ok(s) = scope(Module::Quotes) {
+        // Only quotes that can still be answered.
+        let mut q = few(&["sent"], "due_asc");
+        q.date_field = "due".into();
+        q.from = Some(app.clock.today().to_string());
+        out.quotes = sales::list(&mut conn, SalesKind::Quote, Some(&s), &q).await?;
+    }
+    if let Ok(s) = scope(Module::Tasks) {
+        let mut q = few(&["open", "in_progress"], "created_asc");
+        q.eq.push(("assignee_id", user.id.clone()));
+        out.tasks = work::list_tasks(&mut conn, Some(&s), &q).await?;
+    }
+    if let Ok(s) = scope(Module::Tickets) {
+        out.tickets = work::list_tickets(
+            &mut conn,
+            Some(&s),
+            &few(&["awaiting_customer"], "activity_desc"),
+        )
+        .await?;
+    }
+    Ok(out)
+}
+
+/// One module as a portal user sees it: its first rows, for staff.
+pub struct ModuleView {
+    pub module: Module,
+    /// (staff page, number, subject, status, status label)
+    pub rows: Vec<(String, String, String, String, String)>,
+    pub more: bool,
+}
+
+/// A portal user's first rows of one record type, linking to staff pages:
+/// (staff page, number, subject, status, status label).
+async fn staff_rows<R: Record>(
+    conn: &mut Conn,
+    scope: &Predicate,
+    q: &ListQuery,
+    staff_base: &str,
+    statuses: &[(&'static str, &'static str)],
+) -> AppResult<Vec<(String, String, String, String, String)>> {
+    Ok(work::list::<R>(conn, Some(scope), q)
+        .await?
+        .iter()
+        .map(|r| {
+            let (id, number, subject, status) = r.summary();
+            let label = statuses
+                .iter()
+                .find(|(k, _)| *k == status)
+                .map_or("", |(_, l)| l);
+            (
+                format!("{staff_base}/{id}"),
+                number.to_owned(),
+                subject.to_owned(),
+                status.to_owned(),
+                label.to_owned(),
+            )
+        })
+        .collect())
+}
+
+/// What a portal user sees, for staff ("view as"): read-only, built with the
+/// same policy as the portal, and recording no customer view.
+pub struct ViewAs {
+    pub user: portal_users::PortalUser,
+    /// Why the person cannot log in at all, if they cannot.
+    pub blocked: Option<String>,
+    pub waiting: Waiting,
+    pub modules: Vec<ModuleView>,
+}
+
+pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
+    use courtyard_db::sales;
+    use courtyard_domain::records::{
+        job_statuses, project_statuses, task_statuses, ticket_statuses, SalesKind,
+    };
+    let user = {
+        let mut conn = app.db.conn().await?;
+        let mut user = portal_users::find(&mut conn, portal_user_id).await?;
+        crate::access::apply_module_switches(&mut conn, &mut user).await?;
+        user
+    };
+    let blocked = if user.state != "active" {
+        Some(format!(
+            "The person's portal account is {}, so they cannot log in.",
+            user.state
+        ))
+    } else {
+        crate::auth::access_check(&user, app.clock.today())
+            .err()
+            .map(|why| why.explain().to_owned())
+    };
+    let waiting = waiting_for(app, &user).await?;
+    let first = ListQuery {
+        limit: Some(11),
+        ..Default::default()
+    };
+    let mut modules = Vec::new();
+    let mut conn = app.db.conn().await?;
+    for module in Grants::from_storage(&user.grants).modules() {
+        let Ok(scope) = records::scope_for(&user, module) else {
+            continue;
+        };
+        let sales_kind = SalesKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.module() == module);
+        let mut rows: Vec<(String, String, String, String, String)> = match (sales_kind, module) {
+            (Some(kind), _) => sales::list(&mut conn, kind, Some(&scope), &first)
+                .await?
+                .into_iter()
+                .map(|d| {
+                    let l = kind.status_label(&d.status).unwrap_or("").to_owned();
+                    (
+                        format!("{}/{}", crate::sales::staff_path(kind), d.id),
+                        d.number,
+                        d.subject,
+                        d.status,
+                        l,
+                    )
+                })
+                .collect(),
+            (None, Module::Jobs) => {
+                staff_rows::<Job>(
+                    &mut conn,
+                    &scope,
+                    &first,
+                    crate::links::staff_list(RecordKind::Job),
+                    &job_statuses(),
+                )
+                .await?
+            }
+            (None, Module::Projects) => {
+                staff_rows::<Project>(
+                    &mut conn,
+                    &scope,
+                    &first,
+                    crate::links::staff_list(RecordKind::Project),
+                    &project_statuses(),
+                )
+                .await?
+            }
+            (None, Module::Tasks) => {
+                staff_rows::<Task>(
+                    &mut conn,
+                    &scope,
+                    &first,
+                    crate::links::staff_list(RecordKind::Task),
+                    &task_statuses(),
+                )
+                .await?
+            }
+            (None, Module::Tickets) => {
+                staff_rows::<Ticket>(
+                    &mut conn,
+                    &scope,
+                    &first,
+                    crate::links::staff_list(RecordKind::Ticket),
+                    &ticket_statuses(),
+                )
+                .await?
+            }
+            _ => continue,
+        };
+        let more = rows.len() > 10;
+        rows.truncate(10);
+        modules.push(ModuleView { module, rows, more });
+    }
+    Ok(ViewAs {
+        user,
+        blocked,
+        waiting,
+        modules,
+    })
+}
