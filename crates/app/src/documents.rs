@@ -256,7 +256,7 @@ impl DocumentForm {
                         if let Some(ct) = opt(&self.contact_id) {
                             match contacts::find(&mut conn, &ct).await {
                                 Ok(x) if x.company_id.as_deref() == Some(c.as_str()) => {
-                                    f.contact_id = Some(ct)
+                                    f.contact_id = Some(ct);
                                 }
                                 Ok(_) | Err(DbError::NotFound) => p.add(
                                     "contact_id",

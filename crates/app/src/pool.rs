@@ -46,7 +46,7 @@ impl WorkPool {
         priority: Priority,
         refuse_when_full: bool,
     ) -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Self::with_threads(name, (cores / 2).max(1), queue, priority, refuse_when_full)
     }
 
@@ -119,6 +119,7 @@ impl WorkPool {
     }
 }
 
+#[allow(unsafe_code)] // thread scheduling calls; SAFETY below
 fn lower_priority(priority: Priority) {
     #[cfg(target_os = "linux")]
     // SAFETY: sched_setscheduler and setpriority on our own thread with valid

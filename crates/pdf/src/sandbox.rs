@@ -207,7 +207,7 @@ impl Sandbox {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
                 Ok(None) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(2))
+                    std::thread::sleep(Duration::from_millis(2));
                 }
                 Ok(None) => {
                     let _ = child.kill();
@@ -252,10 +252,10 @@ fn describe_exit(status: std::process::ExitStatus, limits: &Limits, said: &str) 
         return format!("needed more than {mib} MiB of memory");
     }
     match status.signal() {
-        Some(libc::SIGXCPU) | Some(libc::SIGKILL) => {
+        Some(libc::SIGXCPU | libc::SIGKILL) => {
             format!("used more than {} s of processor time", limits.cpu_secs)
         }
-        Some(libc::SIGABRT) | Some(libc::SIGSEGV) => {
+        Some(libc::SIGABRT | libc::SIGSEGV) => {
             format!("needed more than {mib} MiB of memory")
         }
         _ => format!(
@@ -269,6 +269,7 @@ fn describe_exit(status: std::process::ExitStatus, limits: &Limits, said: &str) 
 }
 
 #[cfg(unix)]
+#[allow(unsafe_code)] // pre_exec; SAFETY below
 fn limit_child(cmd: &mut Command, limits: &Limits) {
     use std::os::unix::process::CommandExt;
     let cpu = limits.cpu_secs;

@@ -47,7 +47,7 @@ fn a_template_error_comes_back_with_its_line() {
         .unwrap_err();
     match e {
         SandboxError::Pdf(PdfError::Template(errors)) => {
-            assert!(errors.iter().any(|m| m.starts_with("line 2")), "{errors:?}")
+            assert!(errors.iter().any(|m| m.starts_with("line 2")), "{errors:?}");
         }
         other => panic!("expected a template error, got {other:?}"),
     }

@@ -96,6 +96,7 @@ pub async fn serve(
 
 /// Raise the open-file limit to what the system allows, and say so when it
 /// is still too low for `max_connections` (each one is a descriptor).
+#[allow(unsafe_code)] // getrlimit and setrlimit; SAFETY below
 fn open_file_room(max_connections: usize) {
     #[cfg(unix)]
     {

@@ -231,7 +231,7 @@ async fn template_for(
     chosen: Option<&str>,
 ) -> AppResult<Option<TemplateRow>> {
     let id = match chosen {
-        Some("") | Some("builtin") => return Ok(None),
+        Some("" | "builtin") => return Ok(None),
         Some(id) => id.to_owned(),
         None => match settings::get(conn, &default_key(kind)).await? {
             Some(id) => id,

@@ -103,7 +103,7 @@ impl SalesForm {
             match contacts::find(conn, id).await {
                 Ok(c) if c.company_id.as_deref() == Some(self.company_id.as_str()) => {}
                 Ok(_) | Err(DbError::NotFound) => {
-                    p.add("contact_id", "Choose a contact at this company.")
+                    p.add("contact_id", "Choose a contact at this company.");
                 }
                 Err(e) => return Err(e.into()),
             }

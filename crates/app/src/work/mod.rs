@@ -95,7 +95,7 @@ async fn check_parties(
         match contacts::find(conn, id).await {
             Ok(c) if c.company_id.as_deref() == Some(company_id) => {}
             Ok(_) | Err(DbError::NotFound) => {
-                p.add("contact_id", "Choose a contact at this company.")
+                p.add("contact_id", "Choose a contact at this company.");
             }
             Err(e) => return Err(e.into()),
         }

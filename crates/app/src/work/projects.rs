@@ -98,7 +98,7 @@ impl ProjectForm {
             match portal_users::find(conn, id).await {
                 Ok(u) if u.company_id.as_deref() == Some(self.company_id.as_str()) => {
                     if !members.contains(&u.id) {
-                        members.push(u.id)
+                        members.push(u.id);
                     }
                 }
                 Ok(_) | Err(DbError::NotFound) => p.add(

@@ -514,7 +514,7 @@ async fn closed_by_server(s: &mut tokio::net::TcpStream, within: Duration) -> bo
     let deadline = tokio::time::Instant::now() + within;
     loop {
         match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
-            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(0) | Err(_)) => return true,
             Ok(Ok(_)) => continue,
             Err(_) => return false,
         }

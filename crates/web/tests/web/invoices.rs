@@ -176,7 +176,7 @@ async fn pages_follow_each_other_without_gaps_or_repeats_in_every_sort() {
                             .next()
                             .unwrap()
                             .replace("&amp;", "&")
-                            .replace("&#38;", "&")
+                            .replace("&#38;", "&");
                     }
                     None => break,
                 }
