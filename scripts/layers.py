@@ -347,9 +347,9 @@ def folder_edges(crate: str) -> set[tuple[str, str, str]]:
     return found
 
 
-def folder_circles(crate: str) -> set[str]:
+def folder_circles(crate: str, inner: set[tuple[str, str, str]]) -> set[str]:
     by_folder: dict[str, set[tuple[str, str]]] = {}
-    for folder, a, b in folder_edges(crate):
+    for folder, a, b in inner:
         by_folder.setdefault(folder, set()).add((a, b))
     out = set()
     for folder, edges in sorted(by_folder.items()):
@@ -428,8 +428,9 @@ def check() -> tuple[set[str], list[str], int]:
     for crate, rules in config.items():
         edges, problems = edges_of(crate)
         graph += [f"{crate}: {a} -> {b}" for a, b in sorted(edges)]
-        all_found |= violations(crate, rules, edges) | problems | folder_circles(crate)
-        graph += [f"{crate}: {f}/{a} -> {f}/{b}" for f, a, b in sorted(folder_edges(crate))]
+        inner = folder_edges(crate)
+        all_found |= violations(crate, rules, edges) | problems | folder_circles(crate, inner)
+        graph += [f"{crate}: {f}/{a} -> {f}/{b}" for f, a, b in sorted(inner)]
     return all_found, graph, len(config)
 
 

@@ -1,8 +1,8 @@
 //! The staff paths of records the app hands out (in first-view emails,
 //! upload notices, file pages, "why" and view-as lists), built from the
 //! record type in one place. Still built by hand elsewhere: the staff
-//! overview's filtered list links (`records::staff_attention`) and the
-//! account links in `auth`.
+//! overview's filtered list links (`records::staff_attention`), the account
+//! links in `auth` and the invitation link in `portal_users`.
 
 use courtyard_domain::RecordKind;
 

@@ -19,7 +19,6 @@ pub mod settings;
 mod sql;
 pub mod staff;
 pub mod templates;
-pub mod testing;
 pub mod tokens;
 pub mod work;
 

@@ -3,8 +3,8 @@
 use courtyard_db::listing::ListQuery as InvoiceQuery;
 use courtyard_db::records;
 use courtyard_db::sales;
-use courtyard_db::testing::each_backend;
 use courtyard_db::{portal_users, seed};
+use courtyard_db_testing::each_backend;
 use courtyard_domain::policy::{predicate, Viewer};
 use courtyard_domain::records::SalesKind::Invoice;
 use courtyard_domain::{Grants, Module, RecordScope};

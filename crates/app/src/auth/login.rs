@@ -6,8 +6,7 @@ use courtyard_domain::{AccessDenied, PortalUserState};
 
 use crate::{App, AppError, AppResult};
 
-use super::access_check;
-use super::{start_session, ClientInfo, NewSession, UserKind, BAD_LOGIN};
+use super::{access_check, start_session, ClientInfo, NewSession, UserKind, BAD_LOGIN};
 
 /// Refuse with a delay when too many recent failures hit any bucket. Failures
 /// age out after the window, so nobody is ever locked out for good.

@@ -1,6 +1,6 @@
-//! A document as PDF: its data for the template (every value formatted), the
-//! template to use (the portal always gets a sharing one), and rendering on
-//! the PDF pool for the portal and for staff.
+//! A document as PDF: its data for the template (every value formatted) and
+//! rendering on the PDF pool for the portal and for staff (which template is
+//! used — the portal always gets a sharing one — is chosen in `pdf/mod.rs`).
 
 use courtyard_db::sales::{self, SalesDoc, SalesLine};
 use courtyard_db::templates::TemplateRow;
@@ -9,8 +9,7 @@ use courtyard_domain::money::{format_quantity, format_rate, Currency};
 use courtyard_domain::records::SalesKind;
 use courtyard_pdf::{DocData, Line, Pair, Party};
 
-use super::template_for;
-use super::{business, busy, logo, PdfFile};
+use super::{business, busy, logo, template_for, PdfFile};
 use crate::auth::PortalContext;
 use crate::records::scope;
 use crate::{App, AppError, AppResult};

@@ -1,12 +1,11 @@
 //! Staff-managed PDF templates: the list with each type's default, saving
-//! (checked by a render in the sandbox first), deleting, choosing the default.
+//! (checked by a render in the sandbox first), deleting (the default is chosen in `pdf/mod.rs`).
 
 use courtyard_db::settings;
 use courtyard_db::templates::{self as db_templates, NewTemplate, TemplateRow};
 use courtyard_domain::records::SalesKind;
 
-use super::AUDIENCES;
-use super::{default_key, template_for};
+use super::{default_key, template_for, AUDIENCES};
 use crate::auth::StaffContext;
 use crate::error::Problems;
 use crate::pool::PoolError;

@@ -9,7 +9,7 @@ use courtyard_domain::policy::Predicate;
 use courtyard_domain::{Grants, Module, RecordKind};
 
 use crate::auth::PortalContext;
-use crate::records::{self};
+use crate::records;
 use crate::{App, AppResult};
 
 /// What is waiting for this person across modules, for the portal home page.

@@ -182,4 +182,5 @@ pub async fn list_tasks(
 ) -> Result<Vec<Task>> {
     list(conn, scope, f).await
 }
+
 record!(Task, Task, TASK_SPEC, task_select);

@@ -1,17 +1,13 @@
 //! The portal's Documents module: three folders with search and pages, and customer uploads.
 
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::Errors;
 use crate::kit::layout::{notice, Layout};
+use crate::kit::page::PortalPage;
 use crate::kit::render::{render, unprocessable};
-use crate::kit::session::Portal;
-use crate::kit::state::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, Query};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
-use courtyard_app::auth::PortalContext;
 use courtyard_app::documents::{self, PortalFolder};
 use courtyard_app::domain::{Action, Module};
 use courtyard_app::AppError;
@@ -29,7 +25,7 @@ pub(crate) struct PortalQuery {
 
 #[derive(Template)]
 #[template(path = "portal/documents.html")]
-struct PortalPage {
+struct DocumentsPage {
     layout: Layout,
     folder: &'static str,
     folders: Vec<(&'static str, &'static str)>,
@@ -42,7 +38,7 @@ struct PortalPage {
     open_form: bool,
 }
 
-impl PortalPage {
+impl DocumentsPage {
     /// Rows with a heading where the project changes (the project folder).
     fn grouped(&self) -> Vec<(Option<&str>, &DocView)> {
         let mut last: Option<&str> = None;
@@ -58,12 +54,7 @@ impl PortalPage {
     }
 }
 
-async fn portal_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &PortalContext,
-    q: &PortalQuery,
-) -> WebResult<PortalPage> {
+async fn portal_page(p: &PortalPage, q: &PortalQuery) -> WebResult<DocumentsPage> {
     let folder = q
         .folder
         .as_deref()
@@ -71,8 +62,8 @@ async fn portal_page(
         .unwrap_or(PortalFolder::Public);
     let search = q.q.clone().unwrap_or_default();
     let rows = documents::portal_list(
-        &s.app,
-        ctx,
+        &p.s.app,
+        &p.ctx,
         folder,
         &search,
         parse_cursor(q.before.as_deref()),
@@ -91,15 +82,15 @@ async fn portal_page(
         .iter()
         .map(|f| (f.key(), f.label()))
         .collect();
-    if !ctx.grants.allows(Module::Projects, Action::View) {
+    if !p.ctx.grants.allows(Module::Projects, Action::View) {
         folders.retain(|(k, _)| *k != "project");
     }
-    Ok(PortalPage {
+    Ok(DocumentsPage {
         layout: Layout::portal(
             "Documents",
-            &s.app.config.business_name,
-            &csrf.0,
-            ctx,
+            &p.s.app.config.business_name,
+            &p.csrf.0,
+            &p.ctx,
             "/documents",
         ),
         folder: folder.key(),
@@ -107,7 +98,7 @@ async fn portal_page(
         q: search,
         docs: views(shown),
         next,
-        can_upload: ctx.grants.allows(Module::Documents, Action::Upload),
+        can_upload: p.ctx.grants.allows(Module::Documents, Action::Upload),
         form: (String::new(), String::new()),
         errors: Errors::default(),
         open_form: false,
@@ -115,33 +106,29 @@ async fn portal_page(
 }
 
 pub(crate) async fn portal_list(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Query(q): Query<PortalQuery>,
 ) -> WebResult<Response> {
-    let mut page = portal_page(&s, &csrf, &ctx, &q).await?;
+    let mut page = portal_page(&p, &q).await?;
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
 
 pub(crate) async fn portal_upload(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
     let form = crate::kit::upload::read_upload(m).await;
     let (title, description) = (form.get("title"), form.get("description"));
     let result = match form.file {
         Ok((name, bytes)) => {
-            documents::portal_upload(&s.app, &ctx, &title, &description, &name, bytes).await
+            documents::portal_upload(&p.s.app, &p.ctx, &title, &description, &name, bytes).await
         }
-        Err(p) => {
+        Err(problem) => {
             // Still check the text fields, so every problem shows at once.
             let mut e = vec![courtyard_app::domain::FieldError::new(
                 "file",
-                p.message(&s),
+                problem.message(&p.s),
             )];
             if title.trim().is_empty() {
                 e.insert(
@@ -159,9 +146,7 @@ pub(crate) async fn portal_upload(
         Ok(_) => Ok(Redirect::to("/documents?folder=private&done=uploaded").into_response()),
         Err(AppError::Invalid(e)) => {
             let mut page = portal_page(
-                &s,
-                &csrf,
-                &ctx,
+                &p,
                 &PortalQuery {
                     folder: Some("private".into()),
                     ..Default::default()

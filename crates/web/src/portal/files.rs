@@ -2,36 +2,33 @@
 //! and download shared ones and their thumbnails: downloads a browser can
 //! only save, never render.
 
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
+use crate::kit::page::PortalPage;
 use crate::kit::session::Portal;
 use crate::kit::state::AppState;
 use crate::ui::file_views::*;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use courtyard_app::files;
 use courtyard_app::AppError;
 
 /// A customer uploads onto a job, project, task or ticket they can see.
 pub(crate) async fn portal_upload<K: crate::ui::records::Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Path(id): Path<String>,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
     let kind = crate::ui::work::work_kind::<K>();
     // A record this person cannot see is not found, whatever was sent.
-    files::portal_check(&s.app, &ctx, kind.as_str(), &id).await?;
+    files::portal_check(&p.s.app, &p.ctx, kind.as_str(), &id).await?;
     let form = crate::kit::upload::read_upload(m).await;
     let note = form.get("note");
     let result = match form.file {
         Ok((name, bytes)) => {
-            files::portal_upload(&s.app, &ctx, kind.as_str(), &id, &name, bytes, &note).await
+            files::portal_upload(&p.s.app, &p.ctx, kind.as_str(), &id, &name, bytes, &note).await
         }
-        Err(p) => Err(AppError::field("file", p.message(&s))),
+        Err(problem) => Err(AppError::field("file", problem.message(&p.s))),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!(
@@ -40,11 +37,10 @@ pub(crate) async fn portal_upload<K: crate::ui::records::Marker>(
         ))
         .into_response()),
         Err(AppError::Invalid(e)) => {
-            super::work::page_with_error(&s, &csrf, &ctx, kind, &id, e[0].message.clone(), note)
-                .await
+            super::work::page_with_error(&p, kind, &id, e[0].message.clone(), note).await
         }
         Err(AppError::Conflict(msg)) => {
-            let mut r = super::work::page_with_error(&s, &csrf, &ctx, kind, &id, msg, note).await?;
+            let mut r = super::work::page_with_error(&p, kind, &id, msg, note).await?;
             *r.status_mut() = StatusCode::CONFLICT;
             Ok(r)
         }

@@ -2,6 +2,7 @@
 //! details and the sessions list.
 
 use super::*;
+use crate::kit::page::PortalPage;
 
 #[derive(Template)]
 #[template(path = "portal/home.html")]
@@ -14,25 +15,21 @@ pub(super) struct HomePage {
     waiting: Vec<(&'static str, &'static str, Vec<WaitingItem>)>,
 }
 
-pub(super) async fn home(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
-    Query(q): Query<PageQuery>,
-) -> WebResult<Response> {
-    let modules = ctx
+pub(super) async fn home(p: PortalPage, Query(q): Query<PageQuery>) -> WebResult<Response> {
+    let modules = p
+        .ctx
         .grants
         .modules()
         .into_iter()
         .map(|m| (m.label(), m.portal_path(), m.blurb()))
         .collect();
     render(&HomePage {
-        layout: Layout::portal("Home", business(&s), &csrf.0, &ctx, "/")
+        layout: Layout::portal("Home", business(&p.s), &p.csrf.0, &p.ctx, "/")
             .with_notice(notice(q.done.as_deref())),
-        first_name: ctx.user.first_name.clone(),
-        company_name: ctx.user.company_name.clone().unwrap_or_default(),
+        first_name: p.ctx.user.first_name.clone(),
+        company_name: p.ctx.user.company_name.clone().unwrap_or_default(),
         modules,
-        waiting: waiting_groups(courtyard_app::work::waiting(&s.app, &ctx).await?),
+        waiting: waiting_groups(courtyard_app::work::waiting(&p.s.app, &p.ctx).await?),
     })
 }
 
@@ -46,20 +43,21 @@ pub(super) struct ModulePage {
 }
 
 /// A module's landing page. Modules the user was not granted do not exist for them.
-pub(super) async fn module_page(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
-    Path(module): Path<String>,
-) -> WebResult<Response> {
+pub(super) async fn module_page(p: PortalPage, Path(module): Path<String>) -> WebResult<Response> {
     let m = Module::ALL
         .iter()
         .copied()
         .find(|m| m.portal_path().trim_start_matches('/') == module && *m != Module::MyDetails)
-        .filter(|m| ctx.grants.allows(*m, Action::View))
+        .filter(|m| p.ctx.grants.allows(*m, Action::View))
         .ok_or(WebError::NotFound)?;
     render(&ModulePage {
-        layout: Layout::portal(m.label(), business(&s), &csrf.0, &ctx, m.portal_path()),
+        layout: Layout::portal(
+            m.label(),
+            business(&p.s),
+            &p.csrf.0,
+            &p.ctx,
+            m.portal_path(),
+        ),
         label: m.label(),
         blurb: m.blurb(),
         lower: m.label().to_lowercase(),
@@ -78,20 +76,18 @@ pub(super) struct MyDetailsPage {
 }
 
 pub(super) async fn my_details_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Query(q): Query<PageQuery>,
 ) -> WebResult<Response> {
-    if !ctx.grants.allows(Module::MyDetails, Action::View) {
+    if !p.ctx.grants.allows(Module::MyDetails, Action::View) {
         return Err(WebError::NotFound);
     }
-    let d = customers::my_details(&s.app, &ctx).await?;
+    let d = customers::my_details(&p.s.app, &p.ctx).await?;
     render(&MyDetailsPage {
-        layout: Layout::portal("My details", business(&s), &csrf.0, &ctx, "/me")
+        layout: Layout::portal("My details", business(&p.s), &p.csrf.0, &p.ctx, "/me")
             .with_notice(notice(q.done.as_deref())),
         form: d.form(),
-        email: ctx.user.email.clone(),
+        email: p.ctx.user.email.clone(),
         has_company: d.company.is_some(),
         can_edit_company: d.can_edit_company,
         errors: Errors::default(),
@@ -99,22 +95,20 @@ pub(super) async fn my_details_form(
 }
 
 pub(super) async fn update_my_details(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Form(f): Form<MyDetailsForm>,
 ) -> WebResult<Response> {
-    if !ctx.grants.allows(Module::MyDetails, Action::View) {
+    if !p.ctx.grants.allows(Module::MyDetails, Action::View) {
         return Err(WebError::NotFound);
     }
-    match customers::update_my_details(&s.app, &ctx, &f).await {
+    match customers::update_my_details(&p.s.app, &p.ctx, &f).await {
         Ok(()) => Ok(Redirect::to("/me?done=saved").into_response()),
         Err(AppError::Invalid(errors)) => {
-            let d = customers::my_details(&s.app, &ctx).await?;
+            let d = customers::my_details(&p.s.app, &p.ctx).await?;
             render(&MyDetailsPage {
-                layout: Layout::portal("My details", business(&s), &csrf.0, &ctx, "/me"),
+                layout: Layout::portal("My details", business(&p.s), &p.csrf.0, &p.ctx, "/me"),
                 form: f,
-                email: ctx.user.email.clone(),
+                email: p.ctx.user.email.clone(),
                 has_company: d.company.is_some(),
                 can_edit_company: d.can_edit_company,
                 errors: Errors(errors),
@@ -181,17 +175,21 @@ pub(crate) struct SessionsPage {
 }
 
 pub(super) async fn list_sessions(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Query(q): Query<PageQuery>,
 ) -> WebResult<Response> {
-    let list = auth::list_sessions(&s.app, UserKind::Portal, &ctx.user.id).await?;
+    let list = auth::list_sessions(&p.s.app, UserKind::Portal, &p.ctx.user.id).await?;
     render(&SessionsPage {
-        layout: Layout::portal("My sessions", business(&s), &csrf.0, &ctx, "/me/sessions")
-            .with_notice(notice(q.done.as_deref())),
+        layout: Layout::portal(
+            "My sessions",
+            business(&p.s),
+            &p.csrf.0,
+            &p.ctx,
+            "/me/sessions",
+        )
+        .with_notice(notice(q.done.as_deref())),
         action: "/me/sessions/end",
-        sessions: session_rows(list, &ctx.session.id_hash),
+        sessions: session_rows(list, &p.ctx.session.id_hash),
     })
 }
 

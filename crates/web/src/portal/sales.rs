@@ -1,11 +1,11 @@
 //! The portal's pages of quotes, sales orders and invoices: lists, CSV,
 //! detail pages, comments, answering a quote, requesting one.
 
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, FormPairs};
 use crate::kit::layout::{notice, Layout};
-use crate::kit::render::{render, unprocessable};
+use crate::kit::page::PortalPage;
+use crate::kit::render::{render, saved_or_again, unprocessable};
 use crate::kit::session::{Client, Portal};
 use crate::kit::state::AppState;
 use crate::ui::records::Quotes;
@@ -14,8 +14,6 @@ use crate::ui::sales::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
-use courtyard_app::auth::PortalContext;
 use courtyard_app::db::sales::{self as sales_db};
 use courtyard_app::domain::records::SalesKind;
 use courtyard_app::domain::{Action, Module};
@@ -23,9 +21,7 @@ use courtyard_app::sales::{self};
 use courtyard_app::AppError;
 
 pub(crate) async fn portal_list<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
@@ -33,20 +29,15 @@ pub(crate) async fn portal_list<K: Marker>(
     let statuses = portal_statuses(kind);
     let f = Filters::parse(raw, &spec, &statuses);
     let base = portal_base(kind);
-    let docs = sales::portal_list(&s.app, &ctx, kind, &f.query(Some(PAGE + 1))).await?;
+    let docs = sales::portal_list(&p.s.app, &p.ctx, kind, &f.query(Some(PAGE + 1))).await?;
     let (docs, next) = paginate(docs, &f, &spec, base);
-    let create = (kind == SalesKind::Quote && ctx.grants.allows(Module::Quotes, Action::Create))
+    let create = (kind == SalesKind::Quote && p.ctx.grants.allows(Module::Quotes, Action::Create))
         .then(|| ("Request a quote".to_owned(), "/quotes/request".to_owned()));
     render(&ListPage::new(
         ListSetup {
-            layout: Layout::portal(
-                kind.plural(),
-                &s.app.config.business_name,
-                &csrf.0,
-                &ctx,
-                base,
-            )
-            .with_notice(notice(f.done.as_deref())),
+            layout: p
+                .layout(kind.plural(), base)
+                .with_notice(notice(f.done.as_deref())),
             heading: kind.plural(),
             intro: match kind {
                 SalesKind::Quote => "Quotes we have prepared for you, and the ones you asked for.",
@@ -64,7 +55,7 @@ pub(crate) async fn portal_list<K: Marker>(
             empty_text: "When we send you one, it will appear here.",
         },
         f,
-        rows(kind, &docs, base, false, &s.app.clock.today().to_string()),
+        rows(kind, &docs, base, false, &p.s.app.clock.today().to_string()),
         next,
     ))
 }
@@ -104,31 +95,34 @@ pub(super) struct DetailPage {
 }
 
 pub(super) async fn portal_page<K: Marker>(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &PortalContext,
+    p: &PortalPage,
     id: &str,
     view_from: Option<&str>,
 ) -> WebResult<DetailPage> {
     let kind = sales_kind::<K>();
-    let doc = sales::portal_find(&s.app, ctx, kind, id, view_from).await?;
+    let doc = sales::portal_find(&p.s.app, &p.ctx, kind, id, view_from).await?;
     let base = portal_base(kind);
-    let can_comment = ctx.grants.allows(kind.module(), Action::Comment);
+    let can_comment = p.ctx.grants.allows(kind.module(), Action::Comment);
     let mut page = DetailPage {
         layout: Layout::portal(
             &doc.doc.number,
-            &s.app.config.business_name,
-            &csrf.0,
-            ctx,
+            &p.s.app.config.business_name,
+            &p.csrf.0,
+            &p.ctx,
             base,
         ),
         base,
         plural: kind.plural(),
         id: id.to_owned(),
         can_answer: kind == SalesKind::Quote
-            && sales::quote_answerable(&s.app, &doc.doc)
-            && ctx.grants.allows(Module::Quotes, Action::Sign),
-        d: detail(kind, &doc.doc, &doc.lines, &s.app.clock.today().to_string()),
+            && sales::quote_answerable(&p.s.app, &doc.doc)
+            && p.ctx.grants.allows(Module::Quotes, Action::Sign),
+        d: detail(
+            kind,
+            &doc.doc,
+            &doc.lines,
+            &p.s.app.clock.today().to_string(),
+        ),
         thread: Thread::new(
             "Messages",
             &doc.comments,
@@ -138,7 +132,7 @@ pub(super) async fn portal_page<K: Marker>(
         error: None,
         // The document was found through the policy just above.
         files: crate::ui::file_views::views(
-            &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
+            &courtyard_app::files::portal_files(&p.s.app, kind.as_str(), id).await?,
         ),
         upload: None,
         upload_note: String::new(),
@@ -148,35 +142,31 @@ pub(super) async fn portal_page<K: Marker>(
 }
 
 pub(crate) async fn portal_find<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Client(client): Client,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let mut page = portal_page::<K>(&s, &csrf, &ctx, &id, Some(&client.ip)).await?;
+    let mut page = portal_page::<K>(&p, &id, Some(&client.ip)).await?;
     let done = raw.as_deref().and_then(|q| q.strip_prefix("done="));
     page.layout = page.layout.with_notice(notice(done));
     render(&page)
 }
 
 pub(crate) async fn portal_comment<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    match sales::portal_comment(&s.app, &ctx, kind, &id, &form.get("body")).await {
+    match sales::portal_comment(&p.s.app, &p.ctx, kind, &id, &form.get("body")).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
             portal_base(kind)
         ))
         .into_response()),
         Err(AppError::Invalid(e)) => {
-            let mut page = portal_page::<K>(&s, &csrf, &ctx, &id, None).await?;
+            let mut page = portal_page::<K>(&p, &id, None).await?;
             page.thread.error = e.first().map(|e| e.message.clone());
             page.thread.draft = form.get("body");
             render(&page).map(unprocessable)
@@ -187,14 +177,12 @@ pub(crate) async fn portal_comment<K: Marker>(
 
 /// Accept or decline a quote (`/quotes/{id}/accept`, `/quotes/{id}/decline`).
 pub(super) async fn answer(
-    s: AppState,
-    csrf: CsrfToken,
-    ctx: PortalContext,
+    p: PortalPage,
     id: String,
     form: FormPairs,
     accept: bool,
 ) -> WebResult<Response> {
-    match sales::answer_quote(&s.app, &ctx, &id, accept, &form.get("note")).await {
+    match sales::answer_quote(&p.s.app, &p.ctx, &id, accept, &form.get("note")).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/quotes/{id}?done={}",
             if accept { "accepted" } else { "declined" }
@@ -212,7 +200,7 @@ pub(super) async fn answer(
                 ),
                 _ => unreachable!("matched above"),
             };
-            let mut page = portal_page::<Quotes>(&s, &csrf, &ctx, &id, None).await?;
+            let mut page = portal_page::<Quotes>(&p, &id, None).await?;
             page.error = Some(msg);
             let mut r = render(&page)?;
             *r.status_mut() = status;
@@ -223,23 +211,19 @@ pub(super) async fn answer(
 }
 
 pub(crate) async fn portal_accept(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    answer(s, csrf, ctx, id, form, true).await
+    answer(p, id, form, true).await
 }
 
 pub(crate) async fn portal_decline(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    answer(s, csrf, ctx, id, form, false).await
+    answer(p, id, form, false).await
 }
 
 #[derive(Template)]
@@ -251,49 +235,30 @@ pub(super) struct RequestPage {
     errors: Errors,
 }
 
-pub(crate) async fn request_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
-) -> WebResult<Response> {
-    courtyard_app::records::scope(&ctx, Module::Quotes)?;
-    courtyard_app::records::require(&ctx, Module::Quotes, Action::Create)?;
+pub(crate) async fn request_form(p: PortalPage) -> WebResult<Response> {
+    courtyard_app::records::scope(&p.ctx, Module::Quotes)?;
+    courtyard_app::records::require(&p.ctx, Module::Quotes, Action::Create)?;
     render(&RequestPage {
-        layout: Layout::portal(
-            "Request a quote",
-            &s.app.config.business_name,
-            &csrf.0,
-            &ctx,
-            "/quotes",
-        ),
+        layout: p.layout("Request a quote", "/quotes"),
         subject: String::new(),
         details: String::new(),
         errors: Errors::default(),
     })
 }
 
-pub(crate) async fn request(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
-    form: FormPairs,
-) -> WebResult<Response> {
+pub(crate) async fn request(p: PortalPage, form: FormPairs) -> WebResult<Response> {
     let (subject, details) = (form.get("subject"), form.get("details"));
-    match sales::request_quote(&s.app, &ctx, &subject, &details).await {
-        Ok(id) => Ok(Redirect::to(&format!("/quotes/{id}?done=requested")).into_response()),
-        Err(AppError::Invalid(e)) => render(&RequestPage {
-            layout: Layout::portal(
-                "Request a quote",
-                &s.app.config.business_name,
-                &csrf.0,
-                &ctx,
-                "/quotes",
-            ),
-            subject,
-            details,
-            errors: Errors(e),
-        })
-        .map(unprocessable),
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        sales::request_quote(&p.s.app, &p.ctx, &subject, &details).await,
+        |id| format!("/quotes/{id}?done=requested"),
+        async |e| {
+            Ok(RequestPage {
+                layout: p.layout("Request a quote", "/quotes"),
+                subject,
+                details,
+                errors: e,
+            })
+        },
+    )
+    .await
 }

@@ -1,11 +1,11 @@
 //! The portal's pages of jobs, tickets, projects and tasks: lists, CSV,
 //! detail pages, comments, completing a task, requesting a job or a ticket.
 
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, FormPairs};
 use crate::kit::layout::{notice, when, Layout};
-use crate::kit::render::{render, unprocessable};
+use crate::kit::page::PortalPage;
+use crate::kit::render::{render, saved_or_again, unprocessable};
 use crate::kit::session::Portal;
 use crate::kit::state::AppState;
 use crate::ui::records::{csv_response, Filters, ListPage, ListRow, ListSetup, Thread, PAGE};
@@ -13,8 +13,6 @@ use crate::ui::work::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
-use courtyard_app::auth::PortalContext;
 use courtyard_app::db::work::{Job, Milestone, Project, Task, Ticket};
 use courtyard_app::domain::records::TicketPriority;
 use courtyard_app::domain::WorkKind;
@@ -23,21 +21,19 @@ use courtyard_app::work::{self};
 use courtyard_app::AppError;
 
 pub(crate) async fn portal_list<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
     let sts = statuses(kind);
     let f = Filters::parse(raw, spec(kind), &sts);
     let base = portal_base(kind);
-    let (rows, next, _) = list_rows(&s, kind, Some(&ctx), &f, base, Some(PAGE + 1)).await?;
+    let (rows, next, _) = list_rows(&p.s, kind, Some(&p.ctx), &f, base, Some(PAGE + 1)).await?;
     let create = match kind {
-        WorkKind::Job if ctx.grants.allows(Module::Jobs, Action::Create) => {
+        WorkKind::Job if p.ctx.grants.allows(Module::Jobs, Action::Create) => {
             Some(("Request a job".to_owned(), "/jobs/request".to_owned()))
         }
-        WorkKind::Ticket if ctx.grants.allows(Module::Tickets, Action::Create) => {
+        WorkKind::Ticket if p.ctx.grants.allows(Module::Tickets, Action::Create) => {
             Some(("Open a ticket".to_owned(), "/tickets/new".to_owned()))
         }
         _ => None,
@@ -45,7 +41,8 @@ pub(crate) async fn portal_list<K: Marker>(
     let m = kind.module();
     render(&ListPage::new(
         ListSetup {
-            layout: Layout::portal(m.label(), &s.app.config.business_name, &csrf.0, &ctx, base)
+            layout: p
+                .layout(m.label(), base)
                 .with_notice(notice(f.done.as_deref())),
             heading: m.label(),
             intro: m.blurb(),
@@ -114,15 +111,13 @@ pub(super) struct DetailPage {
 /// A ticket page re-shown with an upload's refusal (422).
 /// A record's portal page again, with an error at the top (a refused file).
 pub(crate) async fn page_with_error(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &PortalContext,
+    p: &PortalPage,
     kind: WorkKind,
     id: &str,
     msg: String,
     note: String,
 ) -> WebResult<Response> {
-    let mut page = portal_page(s, csrf, ctx, kind, id).await?;
+    let mut page = portal_page(p, kind, id).await?;
     page.upload_note = note;
     page.error = Some(msg);
     render(&page).map(unprocessable)
@@ -176,18 +171,19 @@ pub(super) fn task_facts(t: &Task) -> Facts {
     ]
 }
 
-pub(super) async fn portal_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &PortalContext,
-    kind: WorkKind,
-    id: &str,
-) -> WebResult<DetailPage> {
+pub(super) async fn portal_page(p: &PortalPage, kind: WorkKind, id: &str) -> WebResult<DetailPage> {
     let base = portal_base(kind);
-    let can_comment = ctx.grants.allows(kind.module(), Action::Comment);
+    let can_comment = p.ctx.grants.allows(kind.module(), Action::Comment);
     let action = |b: bool| b.then(|| format!("{base}/{id}/comments"));
-    let layout =
-        |title: &str| Layout::portal(title, &s.app.config.business_name, &csrf.0, ctx, base);
+    let layout = |title: &str| {
+        Layout::portal(
+            title,
+            &p.s.app.config.business_name,
+            &p.csrf.0,
+            &p.ctx,
+            base,
+        )
+    };
     let blank = |title: String,
                  number: String,
                  status: &str,
@@ -215,7 +211,7 @@ pub(super) async fn portal_page(
     };
     let mut page = match kind {
         WorkKind::Job => {
-            let (j, c) = work::portal_find::<Job>(&s.app, ctx, id).await?;
+            let (j, c) = work::portal_find::<Job>(&p.s.app, &p.ctx, id).await?;
             let facts = job_facts(&j);
             blank(
                 j.subject.clone(),
@@ -227,7 +223,7 @@ pub(super) async fn portal_page(
             )
         }
         WorkKind::Ticket => {
-            let (t, c) = work::portal_find::<Ticket>(&s.app, ctx, id).await?;
+            let (t, c) = work::portal_find::<Ticket>(&p.s.app, &p.ctx, id).await?;
             let facts = ticket_facts(&t);
             let open = t.status != "closed";
             let mut thread = Thread::new("Conversation", &c, action(can_comment && open), false);
@@ -242,7 +238,7 @@ pub(super) async fn portal_page(
             )
         }
         WorkKind::Project => {
-            let v = work::portal_find_project(&s.app, ctx, id).await?;
+            let v = work::portal_find_project(&p.s.app, &p.ctx, id).await?;
             let p = &v.project;
             let mut page = blank(
                 p.subject.clone(),
@@ -258,7 +254,7 @@ pub(super) async fn portal_page(
             page
         }
         WorkKind::Task => {
-            let (t, c) = work::portal_find::<Task>(&s.app, ctx, id).await?;
+            let (t, c) = work::portal_find::<Task>(&p.s.app, &p.ctx, id).await?;
             let mut page = blank(
                 t.subject.clone(),
                 t.number.clone(),
@@ -267,7 +263,7 @@ pub(super) async fn portal_page(
                 t.description.clone(),
                 Thread::new("Comments", &c, action(can_comment), false),
             );
-            if t.assignee_id.as_deref() == Some(ctx.user.id.as_str()) && t.status != "done" {
+            if t.assignee_id.as_deref() == Some(p.ctx.user.id.as_str()) && t.status != "done" {
                 page.complete = Some(t.id.clone());
             }
             page
@@ -275,51 +271,47 @@ pub(super) async fn portal_page(
     };
     // Every arm found the record through the policy just above.
     page.files = crate::ui::file_views::views(
-        &courtyard_app::files::portal_files(&s.app, kind.as_str(), id).await?,
+        &courtyard_app::files::portal_files(&p.s.app, kind.as_str(), id).await?,
     );
     page.thread.attach(&page.files);
     // A closed ticket takes no more files.
     let closed = kind == WorkKind::Ticket && page.status == "closed";
-    page.upload = (!closed && ctx.grants.allows(kind.module(), Action::Upload))
+    page.upload = (!closed && p.ctx.grants.allows(kind.module(), Action::Upload))
         .then(|| format!("{base}/{id}/files"));
     Ok(page)
 }
 
 pub(crate) async fn portal_find<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    let mut page = portal_page(&s, &csrf, &ctx, work_kind::<K>(), &id).await?;
+    let mut page = portal_page(&p, work_kind::<K>(), &id).await?;
     let done = raw.as_deref().and_then(|q| q.strip_prefix("done="));
     page.layout = page.layout.with_notice(notice(done));
     render(&page)
 }
 
 pub(crate) async fn portal_comment<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
-    match work::portal_comment(&s.app, &ctx, kind, &id, &form.get("body")).await {
+    match work::portal_comment(&p.s.app, &p.ctx, kind, &id, &form.get("body")).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
             portal_base(kind)
         ))
         .into_response()),
         Err(AppError::Invalid(e)) => {
-            let mut page = portal_page(&s, &csrf, &ctx, kind, &id).await?;
+            let mut page = portal_page(&p, kind, &id).await?;
             page.thread.error = e.first().map(|e| e.message.clone());
             page.thread.draft = form.get("body");
             render(&page).map(unprocessable)
         }
         Err(AppError::Conflict(msg)) => {
-            let mut page = portal_page(&s, &csrf, &ctx, kind, &id).await?;
+            let mut page = portal_page(&p, kind, &id).await?;
             page.error = Some(msg);
             let mut r = render(&page)?;
             *r.status_mut() = axum::http::StatusCode::CONFLICT;
@@ -330,15 +322,13 @@ pub(crate) async fn portal_comment<K: Marker>(
 }
 
 pub(crate) async fn portal_complete_task(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
+    p: PortalPage,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
-    match work::complete_task(&s.app, &ctx, &id).await {
+    match work::complete_task(&p.s.app, &p.ctx, &id).await {
         Ok(()) => Ok(Redirect::to(&format!("/tasks/{id}?done=completed")).into_response()),
         Err(AppError::Conflict(msg)) => {
-            let mut page = portal_page(&s, &csrf, &ctx, WorkKind::Task, &id).await?;
+            let mut page = portal_page(&p, WorkKind::Task, &id).await?;
             page.error = Some(msg);
             let mut r = render(&page)?;
             *r.status_mut() = axum::http::StatusCode::CONFLICT;
@@ -359,20 +349,19 @@ pub(super) struct NewPage {
     priorities: &'static [TicketPriority],
 }
 
-pub(super) fn new_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &PortalContext,
-    kind: WorkKind,
-    form: FormPairs,
-    errors: Errors,
-) -> NewPage {
+pub(super) fn new_page(p: &PortalPage, kind: WorkKind, form: FormPairs, errors: Errors) -> NewPage {
     let (title, base) = match kind {
         WorkKind::Job => ("Request a job", "/jobs"),
         _ => ("Open a ticket", "/tickets"),
     };
     NewPage {
-        layout: Layout::portal(title, &s.app.config.business_name, &csrf.0, ctx, base),
+        layout: Layout::portal(
+            title,
+            &p.s.app.config.business_name,
+            &p.csrf.0,
+            &p.ctx,
+            base,
+        ),
         kind: kind.as_str(),
         form,
         errors,
@@ -380,36 +369,25 @@ pub(super) fn new_page(
     }
 }
 
-pub(crate) async fn new_form<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
-) -> WebResult<Response> {
+pub(crate) async fn new_form<K: Marker>(p: PortalPage) -> WebResult<Response> {
     let kind = work_kind::<K>();
-    courtyard_app::records::scope(&ctx, kind.module())?;
-    courtyard_app::records::require(&ctx, kind.module(), Action::Create)?;
+    courtyard_app::records::scope(&p.ctx, kind.module())?;
+    courtyard_app::records::require(&p.ctx, kind.module(), Action::Create)?;
     render(&new_page(
-        &s,
-        &csrf,
-        &ctx,
+        &p,
         kind,
         FormPairs(vec![("priority".into(), "normal".into())]),
         Errors::default(),
     ))
 }
 
-pub(crate) async fn create<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Portal(ctx): Portal,
-    form: FormPairs,
-) -> WebResult<Response> {
+pub(crate) async fn create<K: Marker>(p: PortalPage, form: FormPairs) -> WebResult<Response> {
     let kind = work_kind::<K>();
     let r = match kind {
         WorkKind::Job => {
             work::request_job(
-                &s.app,
-                &ctx,
+                &p.s.app,
+                &p.ctx,
                 &form.get("subject"),
                 &form.get("site_address"),
                 &form.get("preferred_on"),
@@ -419,8 +397,8 @@ pub(crate) async fn create<K: Marker>(
         }
         _ => {
             work::open_ticket(
-                &s.app,
-                &ctx,
+                &p.s.app,
+                &p.ctx,
                 &form.get("subject"),
                 &form.get("priority"),
                 &form.get("message"),
@@ -428,13 +406,10 @@ pub(crate) async fn create<K: Marker>(
             .await
         }
     };
-    match r {
-        Ok(id) => {
-            Ok(Redirect::to(&format!("{}/{id}?done=requested", portal_base(kind))).into_response())
-        }
-        Err(AppError::Invalid(e)) => {
-            render(&new_page(&s, &csrf, &ctx, kind, form, Errors(e))).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        r,
+        |id| format!("{}/{id}?done=requested", portal_base(kind)),
+        async |e| Ok(new_page(&p, kind, form, e)),
+    )
+    .await
 }

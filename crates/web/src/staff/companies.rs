@@ -13,14 +13,12 @@ pub(super) struct CompaniesPage {
 }
 
 pub(super) async fn list_companies(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let after = uncursor(&q.after, 2).map(|v| (v[0].clone(), v[1].clone()));
     let mut companies = customers::list_companies(
-        &s.app,
+        &p.s.app,
         &CompanyFilter {
             search: opt(&q.q),
             tag: opt(&q.tag.to_lowercase()),
@@ -42,7 +40,8 @@ pub(super) async fn list_companies(
         )
     });
     render(&CompaniesPage {
-        layout: layout(&s, &csrf, &ctx, "Companies", "/staff/companies")
+        layout: p
+            .layout("Companies", "/staff/companies")
             .with_notice(notice(q.done.as_deref())),
         q: q.q,
         tag: q.tag,
@@ -66,9 +65,7 @@ pub(super) struct CompanyPage {
 }
 
 pub(super) fn company_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     id: Option<String>,
     form: CompanyForm,
     errors: Errors,
@@ -80,7 +77,7 @@ pub(super) fn company_page(
         "New company".into()
     };
     CompanyPage {
-        layout: layout(s, csrf, ctx, &title, "/staff/companies"),
+        layout: p.layout(&title, "/staff/companies"),
         id,
         form,
         errors,
@@ -91,41 +88,24 @@ pub(super) fn company_page(
     }
 }
 
-pub(super) async fn new_company_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-) -> WebResult<Response> {
+pub(super) async fn new_company_form(p: StaffPage) -> WebResult<Response> {
     let form = CompanyForm {
         portal_access: "off".into(),
         ..Default::default()
     };
-    render(&company_page(
-        &s,
-        &csrf,
-        &ctx,
-        None,
-        form,
-        Errors::default(),
-        vec![],
-    ))
+    render(&company_page(&p, None, form, Errors::default(), vec![]))
 }
 
 pub(super) async fn create_company(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Form(f): Form<CompanyForm>,
 ) -> WebResult<Response> {
-    match customers::create_company(&s.app, &f).await {
-        Ok(c) => {
-            Ok(Redirect::to(&format!("/staff/companies/{}?done=created", c.id)).into_response())
-        }
-        Err(AppError::Invalid(e)) => {
-            render(&company_page(&s, &csrf, &ctx, None, f, Errors(e), vec![])).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        customers::create_company(&p.s.app, &f).await,
+        |c| format!("/staff/companies/{}?done=created", c.id),
+        async |e| Ok(company_page(&p, None, f, e, vec![])),
+    )
+    .await
 }
 
 pub(super) async fn company_people(s: &AppState, id: &str) -> WebResult<Vec<Contact>> {
@@ -141,53 +121,39 @@ pub(super) async fn company_people(s: &AppState, id: &str) -> WebResult<Vec<Cont
 }
 
 pub(super) async fn find_company(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let c = customers::find_company(&s.app, &id).await?;
-    let people = company_people(&s, &id).await?;
+    let c = customers::find_company(&p.s.app, &id).await?;
+    let people = company_people(&p.s, &id).await?;
     let mut page = company_page(
-        &s,
-        &csrf,
-        &ctx,
+        &p,
         Some(id.clone()),
         CompanyForm::from_company(&c),
         Errors::default(),
         people,
     );
-    page.documents = super::documents::staff_documents_of(&s, Some(&id), None).await?;
+    page.documents = super::documents::staff_documents_of(&p.s, Some(&id), None).await?;
     page.add_document = format!("/staff/documents/new?audience=company&company_id={id}");
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
 
 pub(super) async fn update_company(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     Form(f): Form<CompanyForm>,
 ) -> WebResult<Response> {
-    match customers::update_company(&s.app, &id, &f).await {
-        Ok(()) => Ok(Redirect::to(&format!("/staff/companies/{id}?done=saved")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let people = company_people(&s, &id).await?;
-            render(&company_page(
-                &s,
-                &csrf,
-                &ctx,
-                Some(id),
-                f,
-                Errors(e),
-                people,
-            ))
-            .map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        customers::update_company(&p.s.app, &id, &f).await,
+        |()| format!("/staff/companies/{id}?done=saved"),
+        async |e| {
+            let people = company_people(&p.s, &id).await?;
+            Ok(company_page(&p, Some(id.clone()), f, e, people))
+        },
+    )
+    .await
 }
 
 // ---- people ----
@@ -202,15 +168,10 @@ pub(super) struct PeoplePage {
     next: Option<String>,
 }
 
-pub(super) async fn list_people(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    Query(q): Query<ListQuery>,
-) -> WebResult<Response> {
+pub(super) async fn list_people(p: StaffPage, Query(q): Query<ListQuery>) -> WebResult<Response> {
     let after = uncursor(&q.after, 3).map(|v| (v[0].clone(), v[1].clone(), v[2].clone()));
     let mut people = customers::list_contacts(
-        &s.app,
+        &p.s.app,
         &ContactFilter {
             search: opt(&q.q),
             tag: opt(&q.tag.to_lowercase()),
@@ -233,7 +194,8 @@ pub(super) async fn list_people(
         )
     });
     render(&PeoplePage {
-        layout: layout(&s, &csrf, &ctx, "People", "/staff/people")
+        layout: p
+            .layout("People", "/staff/people")
             .with_notice(notice(q.done.as_deref())),
         q: q.q,
         tag: q.tag,
@@ -259,19 +221,17 @@ pub(super) struct PersonPage {
 }
 
 pub(super) async fn person_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     id: Option<String>,
     form: ContactForm,
     errors: Errors,
 ) -> WebResult<PersonPage> {
-    let companies = customers::company_names(&s.app).await?;
+    let companies = customers::company_names(&p.s.app).await?;
     let portal_user = match &id {
         Some(id) => {
-            let c = customers::find_contact(&s.app, id).await?;
+            let c = customers::find_contact(&p.s.app, id).await?;
             match c.portal_user_id {
-                Some(pid) => Some(pu::find(&s.app, &pid).await?),
+                Some(pid) => Some(pu::find(&p.s.app, &pid).await?),
                 None => None,
             }
         }
@@ -283,23 +243,21 @@ pub(super) async fn person_page(
         "New person".into()
     };
     Ok(PersonPage {
-        layout: layout(s, csrf, ctx, &title, "/staff/people"),
+        layout: p.layout(&title, "/staff/people"),
         id,
         form,
         errors,
         companies,
         access_options: ContactPortalAccess::ALL,
         portal_user,
-        can_manage: ctx.role.can_manage_portal(),
+        can_manage: p.ctx.role.can_manage_portal(),
         documents: vec![],
         add_document: String::new(),
     })
 }
 
 pub(super) async fn new_person_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let form = ContactForm {
@@ -307,59 +265,46 @@ pub(super) async fn new_person_form(
         portal_access: "inherit".into(),
         ..Default::default()
     };
-    render(&person_page(&s, &csrf, &ctx, None, form, Errors::default()).await?)
+    render(&person_page(&p, None, form, Errors::default()).await?)
 }
 
-pub(super) async fn create_person(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    Form(f): Form<ContactForm>,
-) -> WebResult<Response> {
-    match customers::create_contact(&s.app, &f).await {
-        Ok(c) => Ok(Redirect::to(&format!("/staff/people/{}?done=created", c.id)).into_response()),
-        Err(AppError::Invalid(e)) => {
-            render(&person_page(&s, &csrf, &ctx, None, f, Errors(e)).await?).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+pub(super) async fn create_person(p: StaffPage, Form(f): Form<ContactForm>) -> WebResult<Response> {
+    saved_or_again(
+        customers::create_contact(&p.s.app, &f).await,
+        |c| format!("/staff/people/{}?done=created", c.id),
+        async |e| Ok(person_page(&p, None, f, e).await?),
+    )
+    .await
 }
 
 pub(super) async fn find_person(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let c = customers::find_contact(&s.app, &id).await?;
+    let c = customers::find_contact(&p.s.app, &id).await?;
     let mut page = person_page(
-        &s,
-        &csrf,
-        &ctx,
+        &p,
         Some(id.clone()),
         ContactForm::from_contact(&c),
         Errors::default(),
     )
     .await?;
-    page.documents = super::documents::staff_documents_of(&s, None, Some(&id)).await?;
+    page.documents = super::documents::staff_documents_of(&p.s, None, Some(&id)).await?;
     page.add_document = format!("/staff/documents/new?audience=contact&contact_id={id}");
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
 
 pub(super) async fn update_person(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     Form(f): Form<ContactForm>,
 ) -> WebResult<Response> {
-    match customers::update_contact(&s.app, &id, &f).await {
-        Ok(()) => Ok(Redirect::to(&format!("/staff/people/{id}?done=saved")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            render(&person_page(&s, &csrf, &ctx, Some(id), f, Errors(e)).await?).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        customers::update_contact(&p.s.app, &id, &f).await,
+        |()| format!("/staff/people/{id}?done=saved"),
+        async |e| Ok(person_page(&p, Some(id.clone()), f, e).await?),
+    )
+    .await
 }

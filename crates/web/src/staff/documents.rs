@@ -1,10 +1,10 @@
 //! The staff Documents pages: the list with folders, the page of each document, documents on
 //! company and person pages, and the staff's notification list.
 
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, FormPairs};
 use crate::kit::layout::{notice, when, Layout};
+use crate::kit::page::StaffPage;
 use crate::kit::render::{render, unprocessable};
 use crate::kit::session::Staff;
 use crate::kit::state::AppState;
@@ -12,8 +12,6 @@ use crate::ui::records::Why;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
-use courtyard_app::auth::StaffContext;
 use courtyard_app::db::documents::{DocumentFilter, Folder};
 use courtyard_app::documents::{self, DocumentForm, AUDIENCES};
 use courtyard_app::{customers, notify, AppError};
@@ -60,21 +58,15 @@ struct StaffListPage {
     errors: Errors,
 }
 
-fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
-    crate::kit::render::staff_layout(s, csrf, ctx, title, "/staff/documents")
-}
-
 async fn staff_list_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     q: &StaffQuery,
     errors: Errors,
 ) -> WebResult<StaffListPage> {
     let folder = q.folder.clone().unwrap_or_default();
     let search = q.q.clone().unwrap_or_default();
     let rows = documents::staff_list(
-        &s.app,
+        &p.s.app,
         &DocumentFilter {
             folder_id: (!folder.is_empty()).then(|| folder.clone()),
             q: search.clone(),
@@ -92,8 +84,8 @@ async fn staff_list_page(
         )
     });
     Ok(StaffListPage {
-        layout: staff_layout(s, csrf, ctx, "Documents"),
-        folders: documents::folders(&s.app).await?,
+        layout: p.layout("Documents", "/staff/documents"),
+        folders: documents::folders(&p.s.app).await?,
         folder,
         q: search,
         docs: views(&rows[..rows.len().min(PAGE as usize)]),
@@ -102,29 +94,19 @@ async fn staff_list_page(
     })
 }
 
-pub(crate) async fn staff_list(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    Query(q): Query<StaffQuery>,
-) -> WebResult<Response> {
-    let mut page = staff_list_page(&s, &csrf, &ctx, &q, Errors::default()).await?;
+pub(crate) async fn staff_list(p: StaffPage, Query(q): Query<StaffQuery>) -> WebResult<Response> {
+    let mut page = staff_list_page(&p, &q, Errors::default()).await?;
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
 
-pub(crate) async fn create_folder(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    form: FormPairs,
-) -> WebResult<Response> {
-    match documents::create_folder(&s.app, &form.get("name")).await {
+pub(crate) async fn create_folder(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+    match documents::create_folder(&p.s.app, &form.get("name")).await {
         Ok(id) => {
             Ok(Redirect::to(&format!("/staff/documents?folder={id}&done=created")).into_response())
         }
         Err(AppError::Invalid(e)) => {
-            let page = staff_list_page(&s, &csrf, &ctx, &StaffQuery::default(), Errors(e)).await?;
+            let page = staff_list_page(&p, &StaffQuery::default(), Errors(e)).await?;
             Ok(unprocessable(render(&page)?))
         }
         Err(e) => Err(e.into()),
@@ -157,15 +139,13 @@ struct DocumentPage {
 }
 
 async fn document_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     id: Option<String>,
     form: DocumentForm,
     errors: Errors,
 ) -> WebResult<DocumentPage> {
     let doc = match &id {
-        Some(id) => Some(documents::staff_find(&s.app, id).await?),
+        Some(id) => Some(documents::staff_find(&p.s.app, id).await?),
         None => None,
     };
     let title = match &doc {
@@ -175,21 +155,21 @@ async fn document_page(
     let mut why = Why::default();
     if let Some(d) = &doc {
         if let Some(company) = &d.company_id {
-            why.portal_users = super::picks::company_users(s, company).await?;
+            why.portal_users = super::picks::company_users(&p.s, company).await?;
         }
     }
     Ok(DocumentPage {
-        layout: staff_layout(s, csrf, ctx, &title),
+        layout: p.layout(&title, "/staff/documents"),
         doc: doc
             .as_ref()
             .map(|d| views(std::slice::from_ref(d)).remove(0)),
         id,
         form,
         audiences: AUDIENCES,
-        folders: documents::folders(&s.app).await?,
-        companies: customers::company_names(&s.app).await?,
-        contacts: super::picks::contact_choices(s).await?,
-        projects: courtyard_app::work::project_names(&s.app).await?,
+        folders: documents::folders(&p.s.app).await?,
+        companies: customers::company_names(&p.s.app).await?,
+        contacts: super::picks::contact_choices(&p.s).await?,
+        projects: courtyard_app::work::project_names(&p.s.app).await?,
         errors,
         why,
     })
@@ -203,12 +183,7 @@ pub(crate) struct NewQuery {
     project_id: Option<String>,
 }
 
-pub(crate) async fn new_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    Query(q): Query<NewQuery>,
-) -> WebResult<Response> {
+pub(crate) async fn new_form(p: StaffPage, Query(q): Query<NewQuery>) -> WebResult<Response> {
     let form = DocumentForm {
         audience: q.audience.unwrap_or_else(|| "company".into()),
         company_id: q.company_id.unwrap_or_default(),
@@ -216,7 +191,7 @@ pub(crate) async fn new_form(
         project_id: q.project_id.unwrap_or_default(),
         ..Default::default()
     };
-    render(&document_page(&s, &csrf, &ctx, None, form, Errors::default()).await?)
+    render(&document_page(&p, None, form, Errors::default()).await?)
 }
 
 fn form_of(get: impl Fn(&str) -> String) -> DocumentForm {
@@ -233,25 +208,25 @@ fn form_of(get: impl Fn(&str) -> String) -> DocumentForm {
 }
 
 pub(crate) async fn create(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
     let upload = crate::kit::upload::read_upload(m).await;
     let form = form_of(|k| upload.get(k));
     let result = match upload.file {
-        Ok((name, bytes)) => documents::staff_upload(&s.app, &ctx.staff, &form, &name, bytes).await,
+        Ok((name, bytes)) => {
+            documents::staff_upload(&p.s.app, &p.ctx.staff, &form, &name, bytes).await
+        }
         // Report the form's own problems with the file's.
-        Err(p) => {
-            let mut e = match documents::check_form(&s.app, &form).await {
+        Err(problem) => {
+            let mut e = match documents::check_form(&p.s.app, &form).await {
                 Err(AppError::Invalid(e)) => e,
                 Err(other) => return Err(other.into()),
                 Ok(()) => vec![],
             };
             e.push(courtyard_app::domain::FieldError::new(
                 "file",
-                p.message(&s),
+                problem.message(&p.s),
             ));
             Err(AppError::Invalid(e))
         }
@@ -259,7 +234,7 @@ pub(crate) async fn create(
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/staff/documents/{id}?done=created")).into_response()),
         Err(AppError::Invalid(e)) => {
-            let page = document_page(&s, &csrf, &ctx, None, form, Errors(e)).await?;
+            let page = document_page(&p, None, form, Errors(e)).await?;
             Ok(unprocessable(render(&page)?))
         }
         Err(e) => Err(e.into()),
@@ -274,24 +249,20 @@ pub(crate) struct FindQuery {
 }
 
 pub(crate) async fn find(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     Query(q): Query<FindQuery>,
 ) -> WebResult<Response> {
-    let d = documents::staff_find(&s.app, &id).await?;
+    let d = documents::staff_find(&p.s.app, &id).await?;
     let mut page = document_page(
-        &s,
-        &csrf,
-        &ctx,
+        &p,
         Some(id.clone()),
         DocumentForm::from_row(&d),
         Errors::default(),
     )
     .await?;
     if let Some(user) = q.as_user.filter(|u| !u.is_empty()) {
-        page.why.explanation = Some(documents::explain(&s.app, &id, &user).await?);
+        page.why.explanation = Some(documents::explain(&p.s.app, &id, &user).await?);
         page.why.as_user = user;
     }
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
@@ -299,17 +270,15 @@ pub(crate) async fn find(
 }
 
 pub(crate) async fn update(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
     let f = form_of(|k| form.get(k));
-    match documents::staff_update(&s.app, &id, &f).await {
+    match documents::staff_update(&p.s.app, &id, &f).await {
         Ok(()) => Ok(Redirect::to(&format!("/staff/documents/{id}?done=saved")).into_response()),
         Err(AppError::Invalid(e)) => {
-            let page = document_page(&s, &csrf, &ctx, Some(id), f, Errors(e)).await?;
+            let page = document_page(&p, Some(id), f, Errors(e)).await?;
             Ok(unprocessable(render(&page)?))
         }
         Err(e) => Err(e.into()),
@@ -334,25 +303,15 @@ struct NotificationsPage {
     items: Vec<(String, String, String, bool)>,
 }
 
-pub(crate) async fn notifications(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(mut ctx): Staff,
-) -> WebResult<Response> {
-    let list = notify::open_list(&s.app, &ctx.staff.id).await?;
-    ctx.unread = 0;
+pub(crate) async fn notifications(mut p: StaffPage) -> WebResult<Response> {
+    let list = notify::open_list(&p.s.app, &p.ctx.staff.id).await?;
+    p.ctx.unread = 0;
     let items = list
         .into_iter()
         .map(|n| (n.text, n.link, when(n.created_at), n.read_at.is_none()))
         .collect();
     render(&NotificationsPage {
-        layout: Layout::staff(
-            "Notifications",
-            &s.app.config.business_name,
-            &csrf.0,
-            &ctx,
-            "",
-        ),
+        layout: p.layout("Notifications", ""),
         items,
     })
 }

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use courtyard_app::auth::{self, PortalUser, StaffContext};
+use courtyard_app::auth::{self, PortalUser};
 use courtyard_app::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
 use courtyard_app::db::companies::{Company, CompanyFilter};
 use courtyard_app::db::contacts::{Contact, ContactFilter};
@@ -25,7 +25,8 @@ use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, Form, FormPairs};
 use crate::kit::layout::{notice, when, Layout};
-use crate::kit::render::{render, staff_layout as layout, unprocessable};
+use crate::kit::page::StaffPage;
+use crate::kit::render::{render, saved_or_again, unprocessable};
 use crate::kit::session::{
     cookie_value, login_response, logout_response, safe_next, Client, Staff, STAFF_COOKIE,
 };
@@ -230,17 +231,14 @@ struct DashboardPage {
     first_name: String,
 }
 
-async fn dashboard(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-) -> WebResult<Response> {
-    let counts = pu::counts(&s.app).await?;
-    let attention = courtyard_app::records::staff_attention(&s.app).await?;
+async fn dashboard(p: StaffPage) -> WebResult<Response> {
+    let counts = pu::counts(&p.s.app).await?;
+    let attention = courtyard_app::records::staff_attention(&p.s.app).await?;
     render(&DashboardPage {
         attention,
-        layout: layout(&s, &csrf, &ctx, "Overview", "/staff"),
-        first_name: ctx
+        layout: p.layout("Overview", "/staff"),
+        first_name: p
+            .ctx
             .staff
             .name
             .split_whitespace()

@@ -2,10 +2,10 @@
 //! details, logo, templates and the portal's default template per type
 //! (docs/adr/0010).
 
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, FormPairs};
 use crate::kit::layout::{notice, when, Layout};
+use crate::kit::page::StaffPage;
 use crate::kit::render::{render, unprocessable};
 use crate::kit::session::Staff;
 use crate::kit::state::AppState;
@@ -15,8 +15,6 @@ use crate::ui::sales::sales_kind;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
-use courtyard_app::auth::StaffContext;
 use courtyard_app::db::templates::TemplateRow;
 use courtyard_app::domain::records::SalesKind;
 use courtyard_app::pdf::{self, TemplateForm, AUDIENCES};
@@ -69,22 +67,16 @@ struct TemplateRowView {
     is_default: bool,
 }
 
-fn staff_layout(s: &AppState, csrf: &CsrfToken, ctx: &StaffContext, title: &str) -> Layout {
-    crate::kit::render::staff_layout(s, csrf, ctx, title, "/staff/settings")
-}
-
 async fn settings_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     submitted: Option<(&str, &str, &str)>,
     errors: Errors,
 ) -> WebResult<SettingsPage> {
     let business = {
-        let mut conn = s.app.db.conn().await.map_err(AppError::from)?;
+        let mut conn = p.s.app.db.conn().await.map_err(AppError::from)?;
         pdf::business(&mut conn).await?
     };
-    let t = pdf::templates(&s.app).await?;
+    let t = pdf::templates(&p.s.app).await?;
     let defaults = t
         .defaults
         .iter()
@@ -108,11 +100,11 @@ async fn settings_page(
         None => (business.details, business.footer, business.accent),
     };
     Ok(SettingsPage {
-        layout: staff_layout(s, csrf, ctx, "Documents and PDFs"),
+        layout: p.layout("Documents and PDFs", "/staff/settings"),
         details,
         footer,
         accent,
-        has_logo: pdf::has_logo(&s.app).await?,
+        has_logo: pdf::has_logo(&p.s.app).await?,
         defaults,
         templates,
         errors,
@@ -135,44 +127,30 @@ fn view(r: &TemplateRow, is_default: bool) -> TemplateRowView {
 }
 
 pub(crate) async fn settings_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
-    ctx.require_admin()?;
-    let mut page = settings_page(&s, &csrf, &ctx, None, Errors::default()).await?;
+    p.ctx.require_admin()?;
+    let mut page = settings_page(&p, None, Errors::default()).await?;
     let done = raw.as_deref().and_then(|q| q.strip_prefix("done="));
     page.layout = page.layout.with_notice(notice(done));
     render(&page)
 }
 
 /// Business details, and the default template of each type.
-pub(crate) async fn save_settings(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    form: FormPairs,
-) -> WebResult<Response> {
+pub(crate) async fn save_settings(p: StaffPage, form: FormPairs) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
-    ctx.require_admin()?;
+    p.ctx.require_admin()?;
     let (details, footer, accent) = (form.get("details"), form.get("footer"), form.get("accent"));
     let defaults: Vec<(SalesKind, String)> = SalesKind::ALL
         .iter()
         .map(|k| (*k, form.get(&format!("default_{}", k.as_str()))))
         .collect();
-    match pdf::save_settings(&s.app, &details, &footer, &accent, &defaults).await {
+    match pdf::save_settings(&p.s.app, &details, &footer, &accent, &defaults).await {
         Ok(()) => Ok(Redirect::to("/staff/settings/documents?done=saved").into_response()),
         Err(AppError::Invalid(e)) => {
-            let page = settings_page(
-                &s,
-                &csrf,
-                &ctx,
-                Some((&details, &footer, &accent)),
-                Errors(e),
-            )
-            .await?;
+            let page = settings_page(&p, Some((&details, &footer, &accent)), Errors(e)).await?;
             Ok(unprocessable(render(&page)?))
         }
         Err(e) => Err(e.into()),
@@ -180,21 +158,19 @@ pub(crate) async fn save_settings(
 }
 
 pub(crate) async fn upload_logo(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     m: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
-    ctx.require_admin()?;
+    p.ctx.require_admin()?;
     let result = match crate::kit::upload::read_upload(m).await.file {
-        Ok((name, bytes)) => pdf::set_logo(&s.app, &ctx, &name, bytes).await,
-        Err(p) => Err(AppError::field("logo", p.message(&s))),
+        Ok((name, bytes)) => pdf::set_logo(&p.s.app, &p.ctx, &name, bytes).await,
+        Err(problem) => Err(AppError::field("logo", problem.message(&p.s))),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/staff/settings/documents?done=saved#logo").into_response()),
         Err(AppError::Invalid(e)) => {
-            let page = settings_page(&s, &csrf, &ctx, None, Errors(e)).await?;
+            let page = settings_page(&p, None, Errors(e)).await?;
             Ok(unprocessable(render(&page)?))
         }
         Err(e) => Err(e.into()),
@@ -225,9 +201,7 @@ struct TemplatePage {
 }
 
 fn template_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     id: Option<String>,
     form: TemplateForm,
     errors: Errors,
@@ -238,7 +212,7 @@ fn template_page(
         "New PDF template"
     };
     TemplatePage {
-        layout: staff_layout(s, csrf, ctx, title),
+        layout: p.layout(title, "/staff/settings"),
         id,
         form,
         kinds: SalesKind::ALL
@@ -257,13 +231,11 @@ pub(crate) struct NewQuery {
 
 /// A new template starts as a copy of the type's built-in one.
 pub(crate) async fn new_template_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Query(q): Query<NewQuery>,
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
-    ctx.require_admin()?;
+    p.ctx.require_admin()?;
     let kind = q
         .kind
         .as_deref()
@@ -275,14 +247,7 @@ pub(crate) async fn new_template_form(
         audience: "sharing".into(),
         source: pdf::builtin(kind).into(),
     };
-    render(&template_page(
-        &s,
-        &csrf,
-        &ctx,
-        None,
-        form,
-        Errors::default(),
-    ))
+    render(&template_page(&p, None, form, Errors::default()))
 }
 
 fn read_template(form: &FormPairs) -> TemplateForm {
@@ -294,21 +259,14 @@ fn read_template(form: &FormPairs) -> TemplateForm {
     }
 }
 
-pub(crate) async fn create_template(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    form: FormPairs,
-) -> WebResult<Response> {
+pub(crate) async fn create_template(p: StaffPage, form: FormPairs) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
-    ctx.require_admin()?;
+    p.ctx.require_admin()?;
     let f = read_template(&form);
-    match pdf::save_template(&s.app, &ctx, None, &f).await {
+    match pdf::save_template(&p.s.app, &p.ctx, None, &f).await {
         Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
         Err(AppError::Invalid(e)) => Ok(unprocessable(render(&template_page(
-            &s,
-            &csrf,
-            &ctx,
+            &p,
             None,
             f,
             Errors(e),
@@ -318,46 +276,33 @@ pub(crate) async fn create_template(
 }
 
 pub(crate) async fn edit_template_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
-    ctx.require_admin()?;
-    let t = pdf::find_template(&s.app, &id).await?;
+    p.ctx.require_admin()?;
+    let t = pdf::find_template(&p.s.app, &id).await?;
     let form = TemplateForm {
         kind: t.kind,
         name: t.name,
         audience: t.audience,
         source: t.source,
     };
-    render(&template_page(
-        &s,
-        &csrf,
-        &ctx,
-        Some(id),
-        form,
-        Errors::default(),
-    ))
+    render(&template_page(&p, Some(id), form, Errors::default()))
 }
 
 pub(crate) async fn update_template(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
-    ctx.require_admin()?;
+    p.ctx.require_admin()?;
     let f = read_template(&form);
-    match pdf::save_template(&s.app, &ctx, Some(&id), &f).await {
+    match pdf::save_template(&p.s.app, &p.ctx, Some(&id), &f).await {
         Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
         Err(AppError::Invalid(e)) => Ok(unprocessable(render(&template_page(
-            &s,
-            &csrf,
-            &ctx,
+            &p,
             Some(id),
             f,
             Errors(e),

@@ -12,12 +12,10 @@ pub(super) struct PermissionSetsPage {
 }
 
 pub(super) async fn list_permission_sets(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let sets = customers::list_permission_sets(&s.app)
+    let sets = customers::list_permission_sets(&p.s.app)
         .await?
         .into_iter()
         .map(|p| {
@@ -30,7 +28,8 @@ pub(super) async fn list_permission_sets(
         })
         .collect();
     render(&PermissionSetsPage {
-        layout: layout(&s, &csrf, &ctx, "Permission sets", "/staff/permission-sets")
+        layout: p
+            .layout("Permission sets", "/staff/permission-sets")
             .with_notice(notice(q.done.as_deref())),
         sets,
     })
@@ -83,9 +82,7 @@ pub(super) struct PermissionSetPage {
 }
 
 pub(super) fn permission_set_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     id: Option<String>,
     form: PermissionSetForm,
     errors: Errors,
@@ -97,7 +94,7 @@ pub(super) fn permission_set_page(
         "New permission set".into()
     };
     PermissionSetPage {
-        layout: layout(s, csrf, ctx, &title, "/staff/permission-sets"),
+        layout: p.layout(&title, "/staff/permission-sets"),
         rows: matrix(&form.grants),
         actions: Action::ALL.iter().map(|a| a.label()).collect(),
         id,
@@ -115,93 +112,63 @@ pub(super) fn set_form(form: &FormPairs) -> PermissionSetForm {
     }
 }
 
-pub(super) async fn new_permission_set_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-) -> WebResult<Response> {
-    ctx.require_admin()?;
+pub(super) async fn new_permission_set_form(p: StaffPage) -> WebResult<Response> {
+    p.ctx.require_admin()?;
     let form = PermissionSetForm {
         grants: vec!["my_details:view".into()],
         ..Default::default()
     };
-    render(&permission_set_page(
-        &s,
-        &csrf,
-        &ctx,
-        None,
-        form,
-        Errors::default(),
-        0,
-    ))
+    render(&permission_set_page(&p, None, form, Errors::default(), 0))
 }
 
-pub(super) async fn create_permission_set(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    form: FormPairs,
-) -> WebResult<Response> {
-    ctx.require_admin()?;
+pub(super) async fn create_permission_set(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+    p.ctx.require_admin()?;
     let f = set_form(&form);
-    match customers::create_permission_set(&s.app, &f).await {
-        Ok(p) => Ok(
-            Redirect::to(&format!("/staff/permission-sets/{}?done=created", p.id)).into_response(),
-        ),
-        Err(AppError::Invalid(e)) => {
-            render(&permission_set_page(&s, &csrf, &ctx, None, f, Errors(e), 0)).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        customers::create_permission_set(&p.s.app, &f).await,
+        |p| format!("/staff/permission-sets/{}?done=created", p.id),
+        async |e| Ok(permission_set_page(&p, None, f, e, 0)),
+    )
+    .await
 }
 
 pub(super) async fn find_permission_set(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let p = customers::find_permission_set(&s.app, &id).await?;
+    let set = customers::find_permission_set(&p.s.app, &id).await?;
     let mut page = permission_set_page(
-        &s,
-        &csrf,
-        &ctx,
+        &p,
         Some(id),
-        PermissionSetForm::from_set(&p),
+        PermissionSetForm::from_set(&set),
         Errors::default(),
-        p.user_count,
+        set.user_count,
     );
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
 
 pub(super) async fn update_permission_set(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    ctx.require_admin()?;
+    p.ctx.require_admin()?;
     let f = set_form(&form);
-    match customers::update_permission_set(&s.app, &id, &f).await {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/staff/permission-sets/{id}?done=saved")).into_response())
-        }
-        Err(AppError::Invalid(e)) => {
-            let p = customers::find_permission_set(&s.app, &id).await?;
-            render(&permission_set_page(
-                &s,
-                &csrf,
-                &ctx,
-                Some(id),
+    saved_or_again(
+        customers::update_permission_set(&p.s.app, &id, &f).await,
+        |()| format!("/staff/permission-sets/{id}?done=saved"),
+        async |e| {
+            let set = customers::find_permission_set(&p.s.app, &id).await?;
+            Ok(permission_set_page(
+                &p,
+                Some(id.clone()),
                 f,
-                Errors(e),
-                p.user_count,
+                e,
+                set.user_count,
             ))
-            .map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+        },
+    )
+    .await
 }

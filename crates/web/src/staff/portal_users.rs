@@ -17,16 +17,14 @@ pub(super) struct GiveAccessPage {
 }
 
 pub(super) async fn give_access_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     contact: Contact,
     form: PortalUserForm,
     errors: Errors,
 ) -> WebResult<GiveAccessPage> {
-    let sets = customers::list_permission_sets(&s.app).await?;
+    let sets = customers::list_permission_sets(&p.s.app).await?;
     Ok(GiveAccessPage {
-        layout: layout(s, csrf, ctx, "Give portal access", "/staff/portal-users"),
+        layout: p.layout("Give portal access", "/staff/portal-users"),
         contact,
         form,
         errors,
@@ -35,14 +33,9 @@ pub(super) async fn give_access_page(
     })
 }
 
-pub(super) async fn give_access_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
-    ctx.require_admin()?;
-    let contact = customers::find_contact(&s.app, &id).await?;
+pub(super) async fn give_access_form(p: StaffPage, Path(id): Path<String>) -> WebResult<Response> {
+    p.ctx.require_admin()?;
+    let contact = customers::find_contact(&p.s.app, &id).await?;
     if let Some(pid) = &contact.portal_user_id {
         return Ok(Redirect::to(&format!("/staff/portal-users/{pid}")).into_response());
     }
@@ -51,17 +44,15 @@ pub(super) async fn give_access_form(
         record_scope: "company".into(),
         ..Default::default()
     };
-    render(&give_access_page(&s, &csrf, &ctx, contact, form, Errors::default()).await?)
+    render(&give_access_page(&p, contact, form, Errors::default()).await?)
 }
 
 pub(super) async fn give_access(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
-    ctx.require_admin()?;
+    p.ctx.require_admin()?;
     let f = PortalUserForm {
         email: form.get("email"),
         permission_set_id: form.get("permission_set_id"),
@@ -70,19 +61,20 @@ pub(super) async fn give_access(
         access_until: form.get("access_until"),
     };
     let invite = form.get("send") == "invite";
-    match pu::give_access(&s.app, &id, &f, invite).await {
-        Ok(uid) => Ok(Redirect::to(&format!(
-            "/staff/portal-users/{uid}?done={}",
-            if invite { "invited" } else { "access" }
-        ))
-        .into_response()),
-        Err(AppError::Invalid(e)) => {
-            let contact = customers::find_contact(&s.app, &id).await?;
-            render(&give_access_page(&s, &csrf, &ctx, contact, f, Errors(e)).await?)
-                .map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        pu::give_access(&p.s.app, &id, &f, invite).await,
+        |uid| {
+            format!(
+                "/staff/portal-users/{uid}?done={}",
+                if invite { "invited" } else { "access" }
+            )
+        },
+        async |e| {
+            let contact = customers::find_contact(&p.s.app, &id).await?;
+            give_access_page(&p, contact, f, e).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -98,15 +90,13 @@ pub(super) struct PortalUsersPage {
 }
 
 pub(super) async fn list_portal_users(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let state = PortalUserState::parse(&q.state).map(|s| s.as_str().to_owned());
+    let state = PortalUserState::parse(&q.state).map(|st| st.as_str().to_owned());
     let after = uncursor(&q.after, 2).map(|v| (v[0].clone(), v[1].clone()));
     let mut users = pu::list(
-        &s.app,
+        &p.s.app,
         &PortalUserFilter {
             state: state.clone(),
             search: opt(&q.q),
@@ -128,9 +118,10 @@ pub(super) async fn list_portal_users(
             ])
         )
     });
-    let counts = pu::counts(&s.app).await?;
+    let counts = pu::counts(&p.s.app).await?;
     render(&PortalUsersPage {
-        layout: layout(&s, &csrf, &ctx, "Portal users", "/staff/portal-users")
+        layout: p
+            .layout("Portal users", "/staff/portal-users")
             .with_notice(notice(q.done.as_deref())),
         q: q.q,
         state: state.unwrap_or_default(),
@@ -142,15 +133,13 @@ pub(super) async fn list_portal_users(
 }
 
 pub(super) async fn new_portal_user_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    ctx.require_admin()?;
+    p.ctx.require_admin()?;
     // Pick a person first; the form then lives on the person's "give access" page.
     let people = customers::list_contacts(
-        &s.app,
+        &p.s.app,
         &ContactFilter {
             search: opt(&q.q),
             limit: 200,
@@ -163,7 +152,7 @@ pub(super) async fn new_portal_user_form(
         .filter(|c| c.portal_user_id.is_none())
         .collect();
     render(&PickPersonPage {
-        layout: layout(&s, &csrf, &ctx, "Add portal user", "/staff/portal-users"),
+        layout: p.layout("Add portal user", "/staff/portal-users"),
         q: q.q,
         candidates,
     })
@@ -195,19 +184,17 @@ pub(super) struct PortalUserPage {
 }
 
 pub(super) async fn portal_user_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     user: PortalUser,
     form: PortalUserForm,
     errors: Errors,
 ) -> WebResult<PortalUserPage> {
-    let sets = customers::list_permission_sets(&s.app).await?;
+    let sets = customers::list_permission_sets(&p.s.app).await?;
     let state = PortalUserState::parse(&user.state).unwrap_or(PortalUserState::Awaiting);
     let opt_when = |t: Option<i64>| t.map(when).unwrap_or_else(|| "—".into());
     Ok(PortalUserPage {
-        layout: layout(s, csrf, ctx, &user.full_name(), "/staff/portal-users"),
-        access_problem: auth::access_check(&user, s.app.clock.today())
+        layout: p.layout(&user.full_name(), "/staff/portal-users"),
+        access_problem: auth::access_check(&user, p.s.app.clock.today())
             .err()
             .map(|e| e.explain()),
         state,
@@ -219,40 +206,37 @@ pub(super) async fn portal_user_page(
         errors,
         sets,
         scopes: RecordScope::ALL,
-        can_manage: ctx.role.can_manage_portal(),
+        can_manage: p.ctx.role.can_manage_portal(),
     })
 }
 
 pub(super) async fn find_portal_user(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let user = pu::find(&s.app, &id).await?;
+    let user = pu::find(&p.s.app, &id).await?;
     let form = PortalUserForm::from_user(&user);
-    let mut page = portal_user_page(&s, &csrf, &ctx, user, form, Errors::default()).await?;
+    let mut page = portal_user_page(&p, user, form, Errors::default()).await?;
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
 
 pub(super) async fn update_portal_user(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     Form(f): Form<PortalUserForm>,
 ) -> WebResult<Response> {
-    ctx.require_admin()?;
-    match pu::update(&s.app, &id, &f).await {
-        Ok(()) => Ok(Redirect::to(&format!("/staff/portal-users/{id}?done=saved")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let user = pu::find(&s.app, &id).await?;
-            render(&portal_user_page(&s, &csrf, &ctx, user, f, Errors(e)).await?).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    p.ctx.require_admin()?;
+    saved_or_again(
+        pu::update(&p.s.app, &id, &f).await,
+        |()| format!("/staff/portal-users/{id}?done=saved"),
+        async |e| {
+            let user = pu::find(&p.s.app, &id).await?;
+            portal_user_page(&p, user, f, e).await
+        },
+    )
+    .await
 }
 
 pub(super) async fn invite_portal_user(
@@ -295,13 +279,8 @@ pub(super) struct ViewAsPage {
 
 /// "View as": what a portal user sees, read-only, links to the staff pages.
 /// Nothing here records a customer view.
-pub(super) async fn view_as(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
-    let mut v = courtyard_app::work::view_as(&s.app, &id).await?;
+pub(super) async fn view_as(p: StaffPage, Path(id): Path<String>) -> WebResult<Response> {
+    let mut v = courtyard_app::work::view_as(&p.s.app, &id).await?;
     let w = std::mem::replace(
         &mut v.waiting,
         courtyard_app::work::Waiting {
@@ -318,10 +297,7 @@ pub(super) async fn view_as(
         }
     }
     render(&ViewAsPage {
-        layout: layout(
-            &s,
-            &csrf,
-            &ctx,
+        layout: p.layout(
             &format!("Viewing as {}", v.user.full_name()),
             "/staff/portal-users",
         ),

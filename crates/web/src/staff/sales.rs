@@ -2,20 +2,17 @@
 //! record pages, comments, PDF template choices.
 
 use super::picks::{company_users, contact_choices};
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, FormPairs};
 use crate::kit::layout::{notice, when, Layout};
-use crate::kit::render::{render, unprocessable};
-use crate::kit::session::Staff;
+use crate::kit::page::StaffPage;
+use crate::kit::render::{render, saved_or_again, unprocessable};
 use crate::kit::state::AppState;
 use crate::ui::records::{self, paginate, Filters, ListPage, ListSetup, Thread, Why, PAGE};
 use crate::ui::sales::*;
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
-use courtyard_app::auth::StaffContext;
 use courtyard_app::customers;
 use courtyard_app::db::records::RecordView;
 use courtyard_app::db::sales::{self as sales_db};
@@ -26,26 +23,8 @@ use courtyard_app::AppError;
 
 // ---- staff ----
 
-pub(super) fn staff_layout(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
-    kind: SalesKind,
-    title: &str,
-) -> Layout {
-    Layout::staff(
-        title,
-        &s.app.config.business_name,
-        &csrf.0,
-        ctx,
-        sales::staff_path(kind),
-    )
-}
-
 pub(crate) async fn staff_list<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
@@ -53,11 +32,12 @@ pub(crate) async fn staff_list<K: Marker>(
     let statuses = kind.statuses();
     let f = Filters::parse(raw, &spec, &statuses);
     let base = sales::staff_path(kind);
-    let docs = sales::staff_list(&s.app, kind, &f.query(Some(PAGE + 1))).await?;
+    let docs = sales::staff_list(&p.s.app, kind, &f.query(Some(PAGE + 1))).await?;
     let (docs, next) = paginate(docs, &f, &spec, base);
     render(&ListPage::new(
         ListSetup {
-            layout: staff_layout(&s, &csrf, &ctx, kind, kind.plural())
+            layout: p
+                .layout(kind.plural(), sales::staff_path(kind))
                 .with_notice(notice(f.done.as_deref())),
             heading: kind.plural(),
             intro: "",
@@ -71,11 +51,11 @@ pub(crate) async fn staff_list<K: Marker>(
             spec: &spec,
             statuses: &statuses,
             headers: headers(kind, true),
-            companies: customers::company_names(&s.app).await?,
+            companies: customers::company_names(&p.s.app).await?,
             empty_text: "Create one for a customer.",
         },
         f,
-        rows(kind, &docs, base, true, &s.app.clock.today().to_string()),
+        rows(kind, &docs, base, true, &p.s.app.clock.today().to_string()),
         next,
     ))
 }
@@ -116,9 +96,7 @@ impl FormPage {
 }
 
 pub(super) async fn form_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     kind: SalesKind,
     id: Option<String>,
     form: SalesForm,
@@ -126,7 +104,7 @@ pub(super) async fn form_page(
 ) -> WebResult<FormPage> {
     let title = format!("New {}", kind.label().to_lowercase());
     Ok(FormPage {
-        layout: staff_layout(s, csrf, ctx, kind, &title),
+        layout: p.layout(&title, sales::staff_path(kind)),
         base: sales::staff_path(kind),
         kind_label: kind.label(),
         plural: kind.plural(),
@@ -135,33 +113,31 @@ pub(super) async fn form_page(
         id,
         form,
         errors,
-        companies: customers::company_names(&s.app).await?,
-        contacts: contact_choices(s).await?,
-        staff_members: records::staff_names(s).await?,
+        companies: customers::company_names(&p.s.app).await?,
+        contacts: contact_choices(&p.s).await?,
+        staff_members: records::staff_names(&p.s).await?,
         statuses: kind.statuses(),
         currencies: money::CURRENCIES,
         detail: None,
         views: vec![],
         why: Why::default(),
         thread: None,
-        pdf_templates: pdf_choices(s, kind).await?,
+        pdf_templates: pdf_choices(&p.s, kind).await?,
         files: vec![],
         files_action: String::new(),
     })
 }
 
 pub(crate) async fn staff_new_form<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
     let f = Filters::parse(raw, &sales_db::spec(kind), &[]);
-    let today = s.app.clock.today();
+    let today = p.s.app.clock.today();
     let form = SalesForm {
         company_id: f.company_id,
-        owner_staff_id: ctx.staff.id.clone(),
+        owner_staff_id: p.ctx.staff.id.clone(),
         status: kind.initial_status().into(),
         currency: "GBP".into(),
         issued_on: today.to_string(),
@@ -179,7 +155,7 @@ pub(crate) async fn staff_new_form<K: Marker>(
         }],
         ..Default::default()
     };
-    render(&form_page(&s, &csrf, &ctx, kind, None, form, Errors::default()).await?)
+    render(&form_page(&p, kind, None, form, Errors::default()).await?)
 }
 
 pub(super) fn read_form(p: &FormPairs) -> SalesForm {
@@ -214,35 +190,25 @@ pub(super) fn read_form(p: &FormPairs) -> SalesForm {
     }
 }
 
-pub(crate) async fn staff_create<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    form: FormPairs,
-) -> WebResult<Response> {
+pub(crate) async fn staff_create<K: Marker>(p: StaffPage, form: FormPairs) -> WebResult<Response> {
     let kind = sales_kind::<K>();
     let f = read_form(&form);
-    match sales::create(&s.app, kind, &f).await {
-        Ok(id) => Ok(
-            Redirect::to(&format!("{}/{id}?done=created", sales::staff_path(kind))).into_response(),
-        ),
-        Err(AppError::Invalid(e)) => {
-            render(&form_page(&s, &csrf, &ctx, kind, None, f, Errors(e)).await?).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        sales::create(&p.s.app, kind, &f).await,
+        |id| format!("{}/{id}?done=created", sales::staff_path(kind)),
+        async |e| Ok(form_page(&p, kind, None, f, e).await?),
+    )
+    .await
 }
 
 pub(super) async fn show(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     kind: SalesKind,
     id: String,
     f: &Filters,
     submitted: Option<(SalesForm, Errors)>,
 ) -> WebResult<FormPage> {
-    let doc = sales::staff_find(&s.app, kind, &id).await?;
+    let doc = sales::staff_find(&p.s.app, kind, &id).await?;
     let (mut form, errors) =
         submitted.unwrap_or_else(|| (SalesForm::from_doc(&doc.doc, &doc.lines), Errors::default()));
     if errors.get("version").is_some() {
@@ -252,14 +218,14 @@ pub(super) async fn show(
         form.version = doc.doc.updated_at.to_string();
         form.status = doc.doc.status.clone();
     }
-    let mut page = form_page(s, csrf, ctx, kind, Some(id.clone()), form, errors).await?;
+    let mut page = form_page(p, kind, Some(id.clone()), form, errors).await?;
     page.layout.title = doc.doc.number.clone();
     page.layout = page.layout.with_notice(notice(f.done.as_deref()));
     page.detail = Some(detail(
         kind,
         &doc.doc,
         &doc.lines,
-        &s.app.clock.today().to_string(),
+        &p.s.app.clock.today().to_string(),
     ));
     page.views = doc
         .views
@@ -285,96 +251,70 @@ pub(super) async fn show(
         true,
     ));
     page.files = crate::ui::file_views::views(
-        &courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?,
+        &courtyard_app::files::staff_files(&p.s.app, kind.as_str(), &id).await?,
     );
     if let Some(t) = page.thread.as_mut() {
         t.attach(&page.files);
     }
     page.files_action = format!("{}/{id}/files", sales::staff_path(kind));
-    page.why.portal_users = company_users(s, &doc.doc.company_id).await?;
+    page.why.portal_users = company_users(&p.s, &doc.doc.company_id).await?;
     if !f.as_user.is_empty() {
-        page.why.explanation = Some(sales::explain(&s.app, kind, &id, &f.as_user).await?);
+        page.why.explanation = Some(sales::explain(&p.s.app, kind, &id, &f.as_user).await?);
         page.why.as_user = f.as_user.clone();
     }
     Ok(page)
 }
 
 pub(crate) async fn staff_find<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
     let f = Filters::parse(raw, &sales_db::spec(kind), &[]);
-    render(&show(&s, &csrf, &ctx, kind, id, &f, None).await?)
+    render(&show(&p, kind, id, &f, None).await?)
 }
 
 pub(crate) async fn staff_update<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
     let f = read_form(&form);
-    match sales::update(&s.app, kind, &id, &f).await {
+    match sales::update(&p.s.app, kind, &id, &f).await {
         Ok(()) => Ok(
             Redirect::to(&format!("{}/{id}?done=saved", sales::staff_path(kind))).into_response(),
         ),
         Err(AppError::Conflict(msg)) => {
             let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
-            let mut r = render(
-                &show(
-                    &s,
-                    &csrf,
-                    &ctx,
-                    kind,
-                    id,
-                    &Filters::default(),
-                    Some((f, errors)),
-                )
-                .await?,
-            )?;
+            let mut r = render(&show(&p, kind, id, &Filters::default(), Some((f, errors))).await?)?;
             *r.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(r)
         }
-        Err(AppError::Invalid(e)) => render(
-            &show(
-                &s,
-                &csrf,
-                &ctx,
-                kind,
-                id,
-                &Filters::default(),
-                Some((f, Errors(e))),
-            )
-            .await?,
-        )
-        .map(unprocessable),
+        Err(AppError::Invalid(e)) => {
+            render(&show(&p, kind, id, &Filters::default(), Some((f, Errors(e)))).await?)
+                .map(unprocessable)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 pub(crate) async fn staff_comment<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
     let internal = form.get("internal") == "1";
-    match sales::staff_comment(&s.app, &ctx, kind, &id, &form.get("body"), internal).await {
+    match sales::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.get("body"), internal).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
             sales::staff_path(kind)
         ))
         .into_response()),
         Err(AppError::Invalid(e)) => {
-            let mut page = show(&s, &csrf, &ctx, kind, id, &Filters::default(), None).await?;
+            let mut page = show(&p, kind, id, &Filters::default(), None).await?;
             if let Some(t) = page.thread.as_mut() {
                 t.error = e.first().map(|e| e.message.clone());
                 t.draft = form.get("body");

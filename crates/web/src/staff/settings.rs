@@ -34,9 +34,7 @@ pub(super) struct PortalSettings {
 }
 
 pub(super) fn settings_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     texts: Vec<(EmailKind, String)>,
     portal: PortalSettings,
     errors: Errors,
@@ -47,11 +45,11 @@ pub(super) fn settings_page(
             key: kind.key(),
             label: kind.label(),
             text,
-            default_text: kind.default_intro(business(s)),
+            default_text: kind.default_intro(business(&p.s)),
         })
         .collect();
     SettingsPage {
-        layout: layout(s, csrf, ctx, "Settings", "/staff/settings"),
+        layout: p.layout("Settings", "/staff/settings"),
         intros,
         notify: portal.notify,
         modules: portal.modules,
@@ -60,31 +58,21 @@ pub(super) fn settings_page(
     }
 }
 
-pub(super) async fn settings_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    Query(q): Query<ListQuery>,
-) -> WebResult<Response> {
-    ctx.require_admin()?;
-    let texts = emails::intros(&s.app).await?;
+pub(super) async fn settings_form(p: StaffPage, Query(q): Query<ListQuery>) -> WebResult<Response> {
+    p.ctx.require_admin()?;
+    let texts = emails::intros(&p.s.app).await?;
     let portal = PortalSettings {
-        notify: courtyard_app::records::notify_settings(&s.app).await?,
-        modules: courtyard_app::records::module_switches(&s.app).await?,
-        prefixes: courtyard_app::records::number_prefixes(&s.app).await?,
+        notify: courtyard_app::records::notify_settings(&p.s.app).await?,
+        modules: courtyard_app::records::module_switches(&p.s.app).await?,
+        prefixes: courtyard_app::records::number_prefixes(&p.s.app).await?,
     };
-    let mut page = settings_page(&s, &csrf, &ctx, texts, portal, Errors::default());
+    let mut page = settings_page(&p, texts, portal, Errors::default());
     page.layout = page.layout.with_notice(notice(q.done.as_deref()));
     render(&page)
 }
 
-pub(super) async fn update_settings(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    form: FormPairs,
-) -> WebResult<Response> {
-    ctx.require_admin()?;
+pub(super) async fn update_settings(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+    p.ctx.require_admin()?;
     use courtyard_app::records as rec;
     // Intros the form did not send keep their current text.
     let sent = |k: &EmailKind| {
@@ -97,13 +85,13 @@ pub(super) async fn update_settings(
         .filter(|k| sent(k))
         .map(|k| (*k, form.get(&format!("intro_{}", k.key()))))
         .collect();
-    let texts: Vec<(EmailKind, String)> = emails::intros(&s.app)
+    let texts: Vec<(EmailKind, String)> = emails::intros(&p.s.app)
         .await?
         .into_iter()
         .map(|(k, current)| {
             let text = submitted
                 .iter()
-                .find(|(s, _)| *s == k)
+                .find(|(key, _)| *key == k)
                 .map_or(current, |(_, t)| t.clone());
             (k, text)
         })
@@ -112,9 +100,9 @@ pub(super) async fn update_settings(
     // the prefix field itself): a partial post changes nothing else.
     let has = |k: &str| form.0.iter().any(|(key, _)| key == k);
     let mut portal = PortalSettings {
-        notify: rec::notify_settings(&s.app).await?,
-        modules: rec::module_switches(&s.app).await?,
-        prefixes: rec::number_prefixes(&s.app).await?,
+        notify: rec::notify_settings(&p.s.app).await?,
+        modules: rec::module_switches(&p.s.app).await?,
+        prefixes: rec::number_prefixes(&p.s.app).await?,
     };
     if has("notify_form") {
         for (k, _, on) in &mut portal.notify {
@@ -139,7 +127,7 @@ pub(super) async fn update_settings(
         .collect();
     // Check everything before saving anything.
     let saved = match rec::check_prefixes(&prefixes) {
-        Ok(_) => match emails::save_intros(&s.app, &submitted).await {
+        Ok(_) => match emails::save_intros(&p.s.app, &submitted).await {
             Ok(()) => {
                 let on: Vec<_> = portal
                     .modules
@@ -149,7 +137,7 @@ pub(super) async fn update_settings(
                     .collect();
                 let notify: Vec<(&str, bool)> =
                     portal.notify.iter().map(|(k, _, on)| (*k, *on)).collect();
-                rec::save_portal_settings(&s.app, &on, &notify, &prefixes).await
+                rec::save_portal_settings(&p.s.app, &on, &notify, &prefixes).await
             }
             Err(e) => Err(e),
         },
@@ -158,7 +146,7 @@ pub(super) async fn update_settings(
     match saved {
         Ok(()) => Ok(Redirect::to("/staff/settings?done=saved").into_response()),
         Err(AppError::Invalid(e)) => {
-            render(&settings_page(&s, &csrf, &ctx, texts, portal, Errors(e))).map(unprocessable)
+            render(&settings_page(&p, texts, portal, Errors(e))).map(unprocessable)
         }
         Err(e) => Err(e.into()),
     }

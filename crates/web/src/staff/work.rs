@@ -3,19 +3,17 @@
 
 use super::picks::{company_users, contact_choices};
 use super::work_forms::*;
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, FormPairs};
 use crate::kit::layout::{notice, Layout};
+use crate::kit::page::StaffPage;
 use crate::kit::render::{render, unprocessable};
-use crate::kit::session::Staff;
 use crate::kit::state::AppState;
 use crate::ui::records::{self, Filters, ListPage, ListRow, ListSetup, Thread, Why, PAGE};
 use crate::ui::work::*;
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use courtyard_app::auth::StaffContext;
 use courtyard_app::customers;
 use courtyard_app::db::portal_users::PortalUser;
@@ -29,20 +27,19 @@ use courtyard_app::AppError;
 // ---- staff ----
 
 pub(crate) async fn staff_list<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
     let sts = statuses(kind);
     let f = Filters::parse(raw, spec(kind), &sts);
     let base = staff_base(kind);
-    let (rows, next, _) = list_rows(&s, kind, None, &f, base, Some(PAGE + 1)).await?;
+    let (rows, next, _) = list_rows(&p.s, kind, None, &f, base, Some(PAGE + 1)).await?;
     let m = kind.module();
     render(&ListPage::new(
         ListSetup {
-            layout: Layout::staff(m.label(), &s.app.config.business_name, &csrf.0, &ctx, base)
+            layout: p
+                .layout(m.label(), base)
                 .with_notice(notice(f.done.as_deref())),
             heading: m.label(),
             intro: "",
@@ -54,7 +51,7 @@ pub(crate) async fn staff_list<K: Marker>(
             spec: spec(kind),
             statuses: &sts,
             headers: headers(kind, true),
-            companies: customers::company_names(&s.app).await?,
+            companies: customers::company_names(&p.s.app).await?,
             empty_text: if kind == WorkKind::Task {
                 "Add tasks from a project's page."
             } else {
@@ -71,7 +68,7 @@ pub(crate) async fn staff_list<K: Marker>(
 /// comments and the "can this person see it?" panel.
 #[derive(Template)]
 #[template(path = "work/staff.html")]
-pub(super) struct StaffPage {
+pub(super) struct WorkRecordPage {
     layout: Layout,
     kind: &'static str,
     base: &'static str,
@@ -97,7 +94,7 @@ pub(super) struct StaffPage {
     files_action: String,
 }
 
-impl StaffPage {
+impl WorkRecordPage {
     fn v(&self, key: &str) -> String {
         self.form.get(key)
     }
@@ -116,21 +113,25 @@ impl StaffPage {
 }
 
 pub(super) async fn staff_page(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     kind: WorkKind,
     id: Option<String>,
     form: FormPairs,
     errors: Errors,
-) -> WebResult<StaffPage> {
+) -> WebResult<WorkRecordPage> {
     let base = staff_base(kind);
     let title = match &id {
         Some(_) => String::new(),
         None => format!("New {}", kind.as_str()),
     };
-    Ok(StaffPage {
-        layout: Layout::staff(&title, &s.app.config.business_name, &csrf.0, ctx, base),
+    Ok(WorkRecordPage {
+        layout: Layout::staff(
+            &title,
+            &p.s.app.config.business_name,
+            &p.csrf.0,
+            &p.ctx,
+            base,
+        ),
         kind: kind.as_str(),
         base,
         plural: kind.module().label(),
@@ -140,9 +141,9 @@ pub(super) async fn staff_page(
         errors,
         statuses: statuses(kind),
         priorities: TicketPriority::ALL,
-        companies: customers::company_names(&s.app).await?,
-        contacts: contact_choices(s).await?,
-        staff_members: records::staff_names(s).await?,
+        companies: customers::company_names(&p.s.app).await?,
+        contacts: contact_choices(&p.s).await?,
+        staff_members: records::staff_names(&p.s).await?,
         people: vec![],
         members: vec![],
         milestones: vec![],
@@ -157,14 +158,12 @@ pub(super) async fn staff_page(
 /// Fill the page of an existing record: title, form (unless re-shown with
 /// the submitted one), comments, people to pick and the "why" panel.
 pub(super) async fn staff_show(
-    s: &AppState,
-    csrf: &CsrfToken,
-    ctx: &StaffContext,
+    p: &StaffPage,
     kind: WorkKind,
     id: String,
     submitted: Option<(FormPairs, Errors)>,
     raw: Option<String>,
-) -> WebResult<StaffPage> {
+) -> WebResult<WorkRecordPage> {
     let f = Filters::parse(raw, spec(kind), &[]);
     let (title, company_id, form, comments, extra): (
         String,
@@ -174,8 +173,8 @@ pub(super) async fn staff_show(
         Option<work::ProjectView>,
     ) = match kind {
         WorkKind::Job => {
-            let j = work::staff_find::<Job>(&s.app, &id).await?;
-            let c = work::staff_comments(&s.app, kind, &id).await?;
+            let j = work::staff_find::<Job>(&p.s.app, &id).await?;
+            let c = work::staff_comments(&p.s.app, kind, &id).await?;
             (
                 format!("{} · {}", j.number, j.subject),
                 j.company_id.clone(),
@@ -185,8 +184,8 @@ pub(super) async fn staff_show(
             )
         }
         WorkKind::Ticket => {
-            let t = work::staff_find::<Ticket>(&s.app, &id).await?;
-            let c = work::staff_comments(&s.app, kind, &id).await?;
+            let t = work::staff_find::<Ticket>(&p.s.app, &id).await?;
+            let c = work::staff_comments(&p.s.app, kind, &id).await?;
             (
                 format!("{} · {}", t.number, t.subject),
                 t.company_id.clone(),
@@ -196,7 +195,7 @@ pub(super) async fn staff_show(
             )
         }
         WorkKind::Project => {
-            let v = work::staff_find_project(&s.app, &id).await?;
+            let v = work::staff_find_project(&p.s.app, &id).await?;
             let p = &v.project;
             let form = ProjectForm::from_project(p, v.members.clone(), &v.milestones);
             (
@@ -208,9 +207,9 @@ pub(super) async fn staff_show(
             )
         }
         WorkKind::Task => {
-            let t = work::staff_find::<Task>(&s.app, &id).await?;
-            let c = work::staff_comments(&s.app, kind, &id).await?;
-            let project = work::staff_find_project(&s.app, &t.project_id).await?;
+            let t = work::staff_find::<Task>(&p.s.app, &id).await?;
+            let c = work::staff_comments(&p.s.app, kind, &id).await?;
+            let project = work::staff_find_project(&p.s.app, &t.project_id).await?;
             (
                 format!("{} · {}", t.number, t.subject),
                 t.company_id.clone(),
@@ -234,11 +233,11 @@ pub(super) async fn staff_show(
         Some(x) => x,
         None => (form, Errors::default()),
     };
-    let mut page = staff_page(s, csrf, ctx, kind, Some(id.clone()), form, errors).await?;
+    let mut page = staff_page(p, kind, Some(id.clone()), form, errors).await?;
     page.layout.title = title.clone();
     page.layout = page.layout.with_notice(notice(f.done.as_deref()));
     page.title = title;
-    let users = company_users(s, &company_id).await?;
+    let users = company_users(&p.s, &company_id).await?;
     if let Some(v) = extra {
         match kind {
             WorkKind::Project => {
@@ -272,23 +271,21 @@ pub(super) async fn staff_show(
         thread.button = "Send";
     }
     page.files = crate::ui::file_views::views(
-        &courtyard_app::files::staff_files(&s.app, kind.as_str(), &id).await?,
+        &courtyard_app::files::staff_files(&p.s.app, kind.as_str(), &id).await?,
     );
     thread.attach(&page.files);
     page.thread = Some(thread);
     page.files_action = format!("{}/{id}/files", staff_base(kind));
     page.why.portal_users = users;
     if !f.as_user.is_empty() {
-        page.why.explanation = Some(work::explain(&s.app, kind, &id, &f.as_user).await?);
+        page.why.explanation = Some(work::explain(&p.s.app, kind, &id, &f.as_user).await?);
         page.why.as_user = f.as_user;
     }
     Ok(page)
 }
 
 pub(crate) async fn staff_new_form<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
@@ -302,8 +299,8 @@ pub(crate) async fn staff_new_form<K: Marker>(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let today = s.app.clock.today().to_string();
-    let me = ctx.staff.id.clone();
+    let today = p.s.app.clock.today().to_string();
+    let me = p.ctx.staff.id.clone();
     let form = match kind {
         WorkKind::Job => job_pairs(&JobForm {
             company_id: get("company_id"),
@@ -335,16 +332,16 @@ pub(crate) async fn staff_new_form<K: Marker>(
             ..Default::default()
         }),
     };
-    let mut page = staff_page(&s, &csrf, &ctx, kind, None, form, Errors::default()).await?;
+    let mut page = staff_page(&p, kind, None, form, Errors::default()).await?;
     if kind == WorkKind::Project && !get("company_id").is_empty() {
         // Members can be chosen at creation when the company is known.
-        page.people = company_users(&s, &get("company_id"))
+        page.people = company_users(&p.s, &get("company_id"))
             .await
             .unwrap_or_default();
     }
     if kind == WorkKind::Task {
-        let project = work::staff_find_project(&s.app, &get("project_id")).await?;
-        let users = company_users(&s, &project.project.company_id).await?;
+        let project = work::staff_find_project(&p.s.app, &get("project_id")).await?;
+        let users = company_users(&p.s, &project.project.company_id).await?;
         page.people = users
             .into_iter()
             .filter(|u| project.members.contains(&u.id))
@@ -380,31 +377,26 @@ pub(super) async fn save(
     }
 }
 
-pub(crate) async fn staff_create<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
-    form: FormPairs,
-) -> WebResult<Response> {
+pub(crate) async fn staff_create<K: Marker>(p: StaffPage, form: FormPairs) -> WebResult<Response> {
     let kind = work_kind::<K>();
-    match save(&s, &ctx, kind, None, &form).await {
+    match save(&p.s, &p.ctx, kind, None, &form).await {
         Ok(id) => {
             Ok(Redirect::to(&format!("{}/{id}?done=created", staff_base(kind))).into_response())
         }
         Err(AppError::Invalid(e)) => {
-            let mut page = staff_page(&s, &csrf, &ctx, kind, None, form.clone(), Errors(e)).await?;
+            let mut page = staff_page(&p, kind, None, form.clone(), Errors(e)).await?;
             if kind == WorkKind::Project {
                 // Keep what was typed: members and milestones.
                 let f = read_project(&form);
-                page.people = company_users(&s, &f.company_id).await.unwrap_or_default();
+                page.people = company_users(&p.s, &f.company_id).await.unwrap_or_default();
                 page.members = f.members;
                 page.milestones = f.milestones;
             }
             if kind == WorkKind::Task {
                 if let Ok(project) =
-                    work::staff_find_project(&s.app, &page.form.get("project_id")).await
+                    work::staff_find_project(&p.s.app, &page.form.get("project_id")).await
                 {
-                    let users = company_users(&s, &project.project.company_id).await?;
+                    let users = company_users(&p.s, &project.project.company_id).await?;
                     page.people = users
                         .into_iter()
                         .filter(|u| project.members.contains(&u.id))
@@ -418,37 +410,24 @@ pub(crate) async fn staff_create<K: Marker>(
 }
 
 pub(crate) async fn staff_find<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
-    render(&staff_show(&s, &csrf, &ctx, work_kind::<K>(), id, None, raw).await?)
+    render(&staff_show(&p, work_kind::<K>(), id, None, raw).await?)
 }
 
 pub(crate) async fn staff_update<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
-    match save(&s, &ctx, kind, Some(&id), &form).await {
+    match save(&p.s, &p.ctx, kind, Some(&id), &form).await {
         Ok(_) => Ok(Redirect::to(&format!("{}/{id}?done=saved", staff_base(kind))).into_response()),
         Err(AppError::Conflict(msg)) => {
             let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
-            let mut page = staff_show(
-                &s,
-                &csrf,
-                &ctx,
-                kind,
-                id,
-                Some((form.clone(), errors)),
-                None,
-            )
-            .await?;
+            let mut page = staff_show(&p, kind, id, Some((form.clone(), errors)), None).await?;
             if kind == WorkKind::Project {
                 // Keep the person's member and milestone edits too.
                 let f = read_project(&form);
@@ -460,16 +439,7 @@ pub(crate) async fn staff_update<K: Marker>(
             Ok(r)
         }
         Err(AppError::Invalid(e)) => {
-            let mut page = staff_show(
-                &s,
-                &csrf,
-                &ctx,
-                kind,
-                id,
-                Some((form.clone(), Errors(e))),
-                None,
-            )
-            .await?;
+            let mut page = staff_show(&p, kind, id, Some((form.clone(), Errors(e))), None).await?;
             if kind == WorkKind::Project {
                 let f = read_project(&form);
                 page.members = f.members;
@@ -482,22 +452,20 @@ pub(crate) async fn staff_update<K: Marker>(
 }
 
 pub(crate) async fn staff_comment<K: Marker>(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Staff(ctx): Staff,
+    p: StaffPage,
     Path(id): Path<String>,
     form: FormPairs,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
     let internal = form.get("internal") == "1";
-    match work::staff_comment(&s.app, &ctx, kind, &id, &form.get("body"), internal).await {
+    match work::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.get("body"), internal).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
             staff_base(kind)
         ))
         .into_response()),
         Err(AppError::Invalid(e)) => {
-            let mut page = staff_show(&s, &csrf, &ctx, kind, id, None, None).await?;
+            let mut page = staff_show(&p, kind, id, None, None).await?;
             if let Some(t) = page.thread.as_mut() {
                 t.error = e.first().map(|e| e.message.clone());
                 t.draft = form.get("body");

@@ -4,7 +4,7 @@
 use crate::kit::forms::FormPairs;
 use courtyard_app::work::{JobForm, ProjectForm, TaskForm, TicketForm};
 
-pub(super) fn pairs(items: &[(&str, String)]) -> FormPairs {
+fn pairs(items: &[(&str, String)]) -> FormPairs {
     FormPairs(
         items
             .iter()

@@ -7,6 +7,7 @@ mod documents;
 mod files;
 mod invoices;
 mod isolation;
+mod pages;
 mod pdfs;
 mod records;
 mod security;

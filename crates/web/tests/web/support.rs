@@ -11,10 +11,10 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use courtyard_app::config::Config;
 use courtyard_app::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
-use courtyard_app::db::testing::each_backend;
 use courtyard_app::domain::records::SalesKind;
 use courtyard_app::portal_users::{self, PortalUserForm};
 use courtyard_app::{worker, App, Mailer};
+use courtyard_db_testing::each_backend;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

@@ -1,10 +1,12 @@
 //! Test databases: a fresh SQLite file, and a fresh PostgreSQL schema when
 //! `COURTYARD_TEST_POSTGRES_URL` is set. Each is dropped when the test ends,
-//! even when it panics.
+//! even when it panics. A dev-dependency of the crates whose tests need a
+//! database; `tests/contract.rs` runs the data layer's stories on both
+//! engines.
 
 use std::future::Future;
 
-use crate::{Backend, ConnectOptions, Db};
+use courtyard_db::{Backend, ConnectOptions, Db};
 
 /// The environment variable that switches the PostgreSQL suite on.
 pub const POSTGRES_ENV: &str = "COURTYARD_TEST_POSTGRES_URL";
@@ -18,6 +20,28 @@ pub struct TestDb {
 enum Cleanup {
     File(std::path::PathBuf),
     Schema { base_url: String, schema: String },
+}
+
+/// One connection to `base_url`, for creating and dropping test schemas.
+async fn admin(base_url: &str) -> courtyard_db::Result<Db> {
+    Db::connect(
+        base_url,
+        &ConnectOptions {
+            max_connections: 1,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Run `statements` in order on one connection of `db` (a `SET` holds for
+/// the statements after it).
+async fn execute(db: &Db, statements: &[&str]) -> courtyard_db::Result<()> {
+    let mut conn = db.conn().await?;
+    for sql in statements {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 impl TestDb {
@@ -36,22 +60,13 @@ impl TestDb {
 
     pub async fn postgres(base_url: &str) -> Self {
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-        let admin = Db::connect(
-            base_url,
-            &ConnectOptions {
-                max_connections: 1,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap_or_else(|e| {
+        let admin = admin(base_url).await.unwrap_or_else(|e| {
             panic!(
                 "connect to {} ({POSTGRES_ENV}): {e}",
-                crate::redact(base_url)
+                courtyard_db::redact(base_url)
             )
         });
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin.pool)
+        execute(&admin, &[&format!("CREATE SCHEMA {schema}")])
             .await
             .expect("create test schema");
         admin.close().await;
@@ -102,7 +117,7 @@ pub fn postgres_url() -> Option<String> {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let pool = self.db.pool.clone();
+        let db = self.db.clone();
         let cleanup = std::mem::replace(&mut self.cleanup, Cleanup::File(Default::default()));
         // Drop runs inside (or after) the test's runtime, so clean up on a
         // thread with its own small runtime.
@@ -114,7 +129,7 @@ impl Drop for TestDb {
             rt.block_on(async move {
                 // After a panic, connections may still be checked out by the
                 // test's (now stopped) runtime; never wait for them for long.
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), pool.close()).await;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), db.close()).await;
                 match cleanup {
                     Cleanup::File(path) => {
                         for suffix in ["", "-wal", "-shm"] {
@@ -122,21 +137,9 @@ impl Drop for TestDb {
                         }
                     }
                     Cleanup::Schema { base_url, schema } => {
-                        if let Ok(admin) = Db::connect(
-                            &base_url,
-                            &ConnectOptions {
-                                max_connections: 1,
-                                ..Default::default()
-                            },
-                        )
-                        .await
-                        {
-                            let _ = sqlx::query("SET lock_timeout = '5s'")
-                                .execute(&admin.pool)
-                                .await;
-                            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                                .execute(&admin.pool)
-                                .await;
+                        if let Ok(admin) = admin(&base_url).await {
+                            let drop = format!("DROP SCHEMA {schema} CASCADE");
+                            let _ = execute(&admin, &["SET lock_timeout = '5s'", &drop]).await;
                             admin.close().await;
                         }
                     }
