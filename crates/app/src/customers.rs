@@ -95,28 +95,33 @@ impl CompanyForm {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_company(app: &App, form: &CompanyForm) -> AppResult<Company> {
     let input = form.parse()?;
     let mut conn = app.db.conn().await?;
     Ok(companies::insert(&mut conn, &input, app.now()).await?)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn update_company(app: &App, id: &str, form: &CompanyForm) -> AppResult<()> {
     let input = form.parse()?;
     let mut conn = app.db.conn().await?;
     Ok(companies::update(&mut conn, id, &input, app.now()).await?)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn find_company(app: &App, id: &str) -> AppResult<Company> {
     let mut conn = app.db.conn().await?;
     Ok(companies::find(&mut conn, id).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_companies(app: &App, f: &CompanyFilter) -> AppResult<Vec<Company>> {
     let mut conn = app.db.conn().await?;
     Ok(companies::list(&mut conn, f).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn company_names(app: &App) -> AppResult<Vec<(String, String)>> {
     let mut conn = app.db.conn().await?;
     Ok(companies::all_names(&mut conn).await?)
@@ -190,12 +195,14 @@ impl ContactForm {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_contact(app: &App, form: &ContactForm) -> AppResult<Contact> {
     let mut conn = app.db.conn().await?;
     let input = form.parse(&mut conn).await?;
     Ok(contacts::insert(&mut conn, &input, app.now()).await?)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn update_contact(app: &App, id: &str, form: &ContactForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let current = contacts::find(&mut tx, id).await?;
@@ -220,11 +227,13 @@ pub async fn update_contact(app: &App, id: &str, form: &ContactForm) -> AppResul
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn find_contact(app: &App, id: &str) -> AppResult<Contact> {
     let mut conn = app.db.conn().await?;
     Ok(contacts::find(&mut conn, id).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_contacts(app: &App, f: &ContactFilter) -> AppResult<Vec<Contact>> {
     let mut conn = app.db.conn().await?;
     Ok(contacts::list(&mut conn, f).await?)
@@ -271,6 +280,7 @@ fn duplicate_set() -> AppError {
     AppError::field("name", "A permission set with this name already exists.")
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_permission_set(
     app: &App,
     form: &PermissionSetForm,
@@ -291,6 +301,7 @@ pub async fn create_permission_set(
     })
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn update_permission_set(app: &App, id: &str, form: &PermissionSetForm) -> AppResult<()> {
     let (name, description, grants) = form.parse()?;
     let mut conn = app.db.conn().await?;
@@ -309,11 +320,13 @@ pub async fn update_permission_set(app: &App, id: &str, form: &PermissionSetForm
     })
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn find_permission_set(app: &App, id: &str) -> AppResult<PermissionSet> {
     let mut conn = app.db.conn().await?;
     Ok(permission_sets::find(&mut conn, id).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_permission_sets(app: &App) -> AppResult<Vec<PermissionSet>> {
     let mut conn = app.db.conn().await?;
     Ok(permission_sets::list(&mut conn).await?)
@@ -362,6 +375,7 @@ impl MyDetails {
 }
 
 /// The portal user's own details; the company comes from their scope, never from input.
+#[tracing::instrument(skip_all)]
 pub async fn my_details(app: &App, ctx: &PortalContext) -> AppResult<MyDetails> {
     let mut conn = app.db.conn().await?;
     let contact = contacts::find(&mut conn, &ctx.user.contact_id).await?;
@@ -376,6 +390,7 @@ pub async fn my_details(app: &App, ctx: &PortalContext) -> AppResult<MyDetails> 
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_my_details(
     app: &App,
     ctx: &PortalContext,

@@ -70,6 +70,7 @@ pub const AUDIENCES: &[(&str, &str)] = &[
 ];
 
 /// A page of a portal folder, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn portal_list(
     app: &App,
     ctx: &PortalContext,
@@ -95,6 +96,7 @@ pub async fn portal_list(
 }
 
 /// One document a customer can see.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn portal_find(app: &App, ctx: &PortalContext, id: &str) -> AppResult<DocumentRow> {
     let scope = scope(ctx, Module::Documents)?;
     let mut conn = app.db.conn().await?;
@@ -119,6 +121,7 @@ fn check_text(p: &mut Problems, title: &str, description: &str) {
 /// A customer uploads a document from the Documents module: it is linked to
 /// them and their company (shared with their company at once; private to
 /// them from colleagues who see only their own records), and staff are told.
+#[tracing::instrument(skip_all)]
 pub async fn portal_upload(
     app: &App,
     ctx: &PortalContext,
@@ -304,11 +307,13 @@ impl DocumentForm {
 
 /// Check a staff form without a file (to report every problem at once when
 /// the file itself was refused).
+#[tracing::instrument(skip_all)]
 pub async fn check_form(app: &App, form: &DocumentForm) -> AppResult<()> {
     form.parse(app).await.map(|_| ())
 }
 
 /// Staff add a document with its file.
+#[tracing::instrument(skip_all)]
 pub async fn staff_upload(
     app: &App,
     by: &courtyard_db::staff::StaffUser,
@@ -360,6 +365,7 @@ pub async fn staff_upload(
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn staff_update(app: &App, id: &str, form: &DocumentForm) -> AppResult<()> {
     let fields = form.parse(app).await?;
     let mut tx = app.db.begin().await?;
@@ -367,17 +373,20 @@ pub async fn staff_update(app: &App, id: &str, form: &DocumentForm) -> AppResult
     commit(tx).await
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn staff_find(app: &App, id: &str) -> AppResult<DocumentRow> {
     let mut conn = app.db.conn().await?;
     Ok(db_docs::find(&mut conn, id, None).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn staff_list(app: &App, f: &DocumentFilter) -> AppResult<Vec<DocumentRow>> {
     let mut conn = app.db.conn().await?;
     Ok(db_docs::list(&mut conn, None, f).await?)
 }
 
 /// Delete a document: its rows, then its bytes.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn delete(app: &App, id: &str) -> AppResult<()> {
     let d = staff_find(app, id).await?;
     let file = crate::files::staff_find(app, &d.file_id).await?;
@@ -396,11 +405,13 @@ pub async fn delete(app: &App, id: &str) -> AppResult<()> {
         .map_err(|e| AppError::Internal(e.into()))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn folders(app: &App) -> AppResult<Vec<Folder>> {
     let mut conn = app.db.conn().await?;
     Ok(db_docs::folders(&mut conn).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_folder(app: &App, name: &str) -> AppResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
@@ -423,6 +434,7 @@ pub async fn create_folder(app: &App, name: &str) -> AppResult<String> {
     }
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn delete_folder(app: &App, id: &str) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     db_docs::delete_folder(&mut tx, id).await?;
@@ -430,6 +442,7 @@ pub async fn delete_folder(app: &App, id: &str) -> AppResult<()> {
 }
 
 /// "Can this person see it?" for one document.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn explain(app: &App, id: &str, portal_user_id: &str) -> AppResult<Explanation> {
     let d = staff_find(app, id).await?;
     let member_docs = match &d.project_id {

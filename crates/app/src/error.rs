@@ -40,6 +40,21 @@ impl From<DbError> for AppError {
 }
 
 impl AppError {
+    /// A stable code for the kind of error, beside the English message: what
+    /// an API client or a translation keys on (`not_found`, `invalid`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::Invalid(_) => "invalid",
+            AppError::Conflict(_) => "conflict",
+            AppError::Refused(_) => "refused",
+            AppError::Busy(_) => "busy",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
     pub fn field(field: &'static str, message: impl Into<String>) -> Self {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }

@@ -88,6 +88,7 @@ async fn record_info(
 
 /// Whether a customer can see the record (else: not found), checked before
 /// an upload's body is read.
+#[tracing::instrument(skip_all)]
 pub async fn portal_check(
     app: &App,
     ctx: &PortalContext,
@@ -178,6 +179,7 @@ pub(crate) fn new_key() -> String {
 
 /// A customer uploads onto a record they can see (the module's upload
 /// permission). Their own uploads are visible to their company at once.
+#[tracing::instrument(skip_all)]
 pub async fn portal_upload(
     app: &App,
     ctx: &PortalContext,
@@ -279,6 +281,7 @@ pub fn staff_page(record_type: &str, id: &str) -> Option<String> {
 }
 
 /// Staff attach a file to any record; hidden from the portal until shared.
+#[tracing::instrument(skip_all)]
 pub async fn staff_upload(
     app: &App,
     by: &courtyard_db::staff::StaffUser,
@@ -294,6 +297,7 @@ pub async fn staff_upload(
 /// message is a comment the file belongs to: public when the file is
 /// shared, an internal note while it is hidden.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub async fn staff_attach(
     app: &App,
     by: &courtyard_db::staff::StaffUser,
@@ -426,11 +430,13 @@ pub(crate) async fn remove(app: &App, f: &FileRow) -> AppResult<()> {
 }
 
 /// A file's row, for staff pages.
+#[tracing::instrument(skip_all)]
 pub async fn staff_find(app: &App, file_id: &str) -> AppResult<FileRow> {
     let mut conn = app.db.conn().await?;
     Ok(db_files::find(&mut conn, file_id).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn set_shared(app: &App, file_id: &str, shared: bool) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     Ok(db_files::set_shared(&mut conn, file_id, shared).await?)
@@ -438,6 +444,7 @@ pub async fn set_shared(app: &App, file_id: &str, shared: bool) -> AppResult<()>
 
 /// A record's files as a customer may see them (the record already found
 /// through the policy by the caller).
+#[tracing::instrument(skip_all)]
 pub async fn portal_files(
     app: &App,
     record_type: &str,
@@ -447,6 +454,7 @@ pub async fn portal_files(
     Ok(db_files::for_record(&mut conn, record_type, record_id, true).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn staff_files(app: &App, record_type: &str, record_id: &str) -> AppResult<Vec<FileRow>> {
     let mut conn = app.db.conn().await?;
     Ok(db_files::for_record(&mut conn, record_type, record_id, false).await?)
@@ -461,6 +469,7 @@ async fn bytes_of(app: &App, f: &FileRow) -> AppResult<Bytes> {
 
 /// A customer downloads a file: it must be shared and its record visible to
 /// them; anything else is not found.
+#[tracing::instrument(skip_all)]
 pub async fn portal_download(
     app: &App,
     ctx: &PortalContext,
@@ -492,11 +501,13 @@ async fn portal_row(app: &App, ctx: &PortalContext, file_id: &str) -> AppResult<
 }
 
 /// A file's thumbnail (PNG), under the same rule as its download.
+#[tracing::instrument(skip_all)]
 pub async fn portal_thumb(app: &App, ctx: &PortalContext, file_id: &str) -> AppResult<Bytes> {
     let f = portal_row(app, ctx, file_id).await?;
     thumb_of(app, &f).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn staff_thumb(app: &App, file_id: &str) -> AppResult<Bytes> {
     let f = staff_find(app, file_id).await?;
     thumb_of(app, &f).await
@@ -510,6 +521,7 @@ async fn thumb_of(app: &App, f: &FileRow) -> AppResult<Bytes> {
     })
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn staff_download(app: &App, file_id: &str) -> AppResult<(FileRow, Bytes)> {
     let f = {
         let mut conn = app.db.conn().await?;
@@ -522,6 +534,7 @@ pub async fn staff_download(app: &App, file_id: &str) -> AppResult<(FileRow, Byt
 /// At start-up: remove staged uploads a crash left behind, and stored bytes
 /// no row points at that are older than `grace_secs` (an upload in flight on
 /// another server has bytes before its row). Returns (staged, orphans).
+#[tracing::instrument(skip_all)]
 pub async fn sweep(app: &App, grace_secs: i64) -> AppResult<(usize, usize)> {
     let staged = sweep_staged(app)?;
     Ok((staged, sweep_orphans(app, grace_secs).await?))
@@ -538,6 +551,7 @@ pub fn sweep_staged(app: &App) -> AppResult<usize> {
 /// Stored bytes no row points at, older than `grace_secs`. Safe while
 /// serving (newer bytes may belong to an upload in flight), so the server
 /// runs it in the background: with many files it takes a while.
+#[tracing::instrument(skip_all)]
 pub async fn sweep_orphans(app: &App, grace_secs: i64) -> AppResult<usize> {
     let stored = app
         .files

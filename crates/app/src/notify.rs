@@ -21,6 +21,7 @@ pub struct Notice<'a> {
 
 /// Queue the notice in the caller's transaction, so it is sent exactly when
 /// the upload is kept.
+#[tracing::instrument(skip_all)]
 pub async fn customer_did(
     app: &App,
     conn: &mut Conn,
@@ -64,6 +65,7 @@ pub async fn customer_did(
 }
 
 /// A staff member's recent notices, marked read as they are shown.
+#[tracing::instrument(skip_all)]
 pub async fn open_list(app: &App, staff_id: &str) -> AppResult<Vec<notifications::Notification>> {
     let mut tx = app.db.begin().await?;
     let list = notifications::recent(&mut tx, staff_id, 50).await?;
@@ -77,6 +79,7 @@ pub async fn open_list(app: &App, staff_id: &str) -> AppResult<Vec<notifications
     Ok(list)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn unread(app: &App, staff_id: &str) -> AppResult<i64> {
     let mut conn = app.db.conn().await?;
     Ok(notifications::unread(&mut conn, staff_id).await?)

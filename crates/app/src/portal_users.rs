@@ -71,6 +71,7 @@ fn duplicate_email() -> AppError {
 }
 
 /// Make a portal user for an existing contact, optionally inviting them at once.
+#[tracing::instrument(skip_all)]
 pub async fn give_access(
     app: &App,
     contact_id: &str,
@@ -113,6 +114,7 @@ pub async fn give_access(
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn update(app: &App, id: &str, form: &PortalUserForm) -> AppResult<()> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -147,6 +149,7 @@ pub async fn update(app: &App, id: &str, form: &PortalUserForm) -> AppResult<()>
 }
 
 /// Send or resend the invitation. A resend kills the previous link.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn invite(app: &App, id: &str) -> AppResult<()> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -197,10 +200,12 @@ async fn invite_in(app: &App, conn: &mut courtyard_db::Conn, id: &str, now: i64)
 }
 
 /// Deactivate: the user can't log in and every session ends at once.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn deactivate(app: &App, id: &str) -> AppResult<()> {
     change_state(app, id, StateChange::Deactivate).await
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn reactivate(app: &App, id: &str) -> AppResult<()> {
     change_state(app, id, StateChange::Reactivate).await
 }
@@ -232,16 +237,19 @@ async fn change_state(app: &App, id: &str, change: StateChange) -> AppResult<()>
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn find(app: &App, id: &str) -> AppResult<PortalUser> {
     let mut conn = app.db.conn().await?;
     Ok(portal_users::find(&mut conn, id).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list(app: &App, filter: &PortalUserFilter) -> AppResult<Vec<PortalUser>> {
     let mut conn = app.db.conn().await?;
     Ok(portal_users::list(&mut conn, filter).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn counts(app: &App) -> AppResult<Vec<(PortalUserState, i64)>> {
     let mut conn = app.db.conn().await?;
     let raw = portal_users::count_by_state(&mut conn).await?;

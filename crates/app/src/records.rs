@@ -136,6 +136,7 @@ pub async fn all_comments(
 
 /// "Why can this person see this?": the policy's conditions evaluated
 /// against one record's facts, after the account checks.
+#[tracing::instrument(skip_all)]
 pub async fn explain(
     app: &App,
     module: Module,
@@ -217,6 +218,7 @@ pub fn company_facts(
 }
 
 /// What waits for staff, for the overview: (label, list link, count).
+#[tracing::instrument(skip_all)]
 pub async fn staff_attention(app: &App) -> AppResult<Vec<(&'static str, &'static str, i64)>> {
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
@@ -258,6 +260,7 @@ pub async fn staff_attention(app: &App) -> AppResult<Vec<(&'static str, &'static
 // ---- portal module switches ----
 
 /// Every switchable module and whether it is on, for the settings page.
+#[tracing::instrument(skip_all)]
 pub async fn module_switches(app: &App) -> AppResult<Vec<(Module, bool)>> {
     let mut conn = app.db.conn().await?;
     let off = crate::access::modules_off(&mut conn).await?;
@@ -276,6 +279,7 @@ pub(crate) async fn next_number(conn: &mut Conn, kind: RecordKind) -> AppResult<
 }
 
 /// The prefix each numbered type's next number gets.
+#[tracing::instrument(skip_all)]
 pub async fn number_prefixes(app: &App) -> AppResult<Vec<(&'static str, &'static str, String)>> {
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
@@ -324,6 +328,7 @@ pub fn check_prefixes<'a>(prefixes: &[(&'a str, String)]) -> AppResult<Vec<(&'a 
 
 /// Save module switches, first-view notices and number prefixes together,
 /// or nothing when a prefix is refused.
+#[tracing::instrument(skip_all)]
 pub async fn save_portal_settings(
     app: &App,
     modules_on: &[Module],
@@ -363,6 +368,7 @@ pub async fn notify_on_first_view(conn: &mut Conn, record_type: &str) -> AppResu
 }
 
 /// Every first-view setting, for the settings page.
+#[tracing::instrument(skip_all)]
 pub async fn notify_settings(app: &App) -> AppResult<Vec<(&'static str, &'static str, bool)>> {
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
@@ -384,6 +390,7 @@ pub struct FirstView<'a> {
     pub owner_email: Option<&'a str>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn queue_first_view_notice(
     app: &App,
     conn: &mut Conn,

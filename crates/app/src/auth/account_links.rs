@@ -14,6 +14,7 @@ use super::{check_password, start_session, ClientInfo, NewSession, UserKind, LIN
 use courtyard_db::portal_users::PortalUser;
 
 /// The pending user an invitation link is for, or a refusal when the link is dead.
+#[tracing::instrument(skip_all)]
 pub async fn invitation_user(app: &App, token: &str) -> AppResult<PortalUser> {
     let mut conn = app.db.conn().await?;
     let t = tokens::find_valid(&mut conn, &token_hash(token), "invite", app.now())
@@ -27,6 +28,7 @@ pub async fn invitation_user(app: &App, token: &str) -> AppResult<PortalUser> {
 }
 
 /// Accept an invitation: set the password, activate, log in. All or nothing.
+#[tracing::instrument(skip_all)]
 pub async fn accept_invitation(
     app: &App,
     token: &str,
@@ -68,6 +70,7 @@ pub enum AccountJob {
 /// "Forgot password": queue the request; the worker sends a link if the
 /// account exists. The caller always shows the same confirmation, whether
 /// an email was queued or the request was throttled.
+#[tracing::instrument(skip_all)]
 pub async fn request_password_reset(app: &App, email: &str, client: &ClientInfo) -> AppResult<()> {
     let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
     queue_account_job(
@@ -81,6 +84,7 @@ pub async fn request_password_reset(app: &App, email: &str, client: &ClientInfo)
 }
 
 /// "Forgot username": as above, with a reminder of the username.
+#[tracing::instrument(skip_all)]
 pub async fn request_username(app: &App, email: &str, client: &ClientInfo) -> AppResult<()> {
     let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
     queue_account_job(
@@ -230,6 +234,7 @@ async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
 }
 
 /// The user a reset link is for, or a refusal when the link is dead.
+#[tracing::instrument(skip_all)]
 pub async fn reset_user(app: &App, token: &str) -> AppResult<PortalUser> {
     let mut conn = app.db.conn().await?;
     let t = tokens::find_valid(&mut conn, &token_hash(token), "reset", app.now())
@@ -239,6 +244,7 @@ pub async fn reset_user(app: &App, token: &str) -> AppResult<PortalUser> {
 }
 
 /// Set a new password from a reset link; every existing session ends.
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(
     app: &App,
     token: &str,

@@ -47,6 +47,7 @@ async fn record_failure(app: &App, conn: &mut Conn, buckets: &[(String, i64)]) -
 }
 
 /// Log a portal user in with email and password.
+#[tracing::instrument(skip_all)]
 pub async fn portal_login(
     app: &App,
     email: &str,
@@ -94,6 +95,7 @@ pub async fn portal_login(
     start_session(&mut conn, app.now(), UserKind::Portal, &user.id, client).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn staff_login(
     app: &App,
     email: &str,

@@ -172,6 +172,7 @@ pub fn window_of(user: &PortalUser) -> AccessWindow {
 
 /// The portal user behind a session cookie, if the session is live and the
 /// user still may use the portal.
+#[tracing::instrument(skip_all)]
 pub async fn portal_session(app: &App, raw: &str) -> AppResult<Option<PortalContext>> {
     let mut conn = app.db.conn().await?;
     let Some(session) = live_session(app, &mut conn, raw, UserKind::Portal).await? else {
@@ -198,6 +199,7 @@ pub async fn portal_session(app: &App, raw: &str) -> AppResult<Option<PortalCont
     }))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn staff_session(app: &App, raw: &str) -> AppResult<Option<StaffContext>> {
     let mut conn = app.db.conn().await?;
     let Some(session) = live_session(app, &mut conn, raw, UserKind::Staff).await? else {
@@ -218,18 +220,21 @@ pub async fn staff_session(app: &App, raw: &str) -> AppResult<Option<StaffContex
     }))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn logout(app: &App, raw: &str) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     sessions::delete(&mut conn, &token_hash(raw)).await?;
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn list_sessions(app: &App, kind: UserKind, user_id: &str) -> AppResult<Vec<Session>> {
     let mut conn = app.db.conn().await?;
     Ok(sessions::list_for_user(&mut conn, kind.as_str(), user_id).await?)
 }
 
 /// End one of the caller's own sessions; another user's session is "not found".
+#[tracing::instrument(skip_all)]
 pub async fn end_session(app: &App, kind: UserKind, user_id: &str, id_hash: &str) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     if sessions::delete_for_user(&mut conn, kind.as_str(), user_id, id_hash).await? {

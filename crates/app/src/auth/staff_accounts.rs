@@ -11,6 +11,7 @@ use super::{check_password, start_session, ClientInfo, NewSession, UserKind, LIN
 
 /// Create a staff member from the command line. With no password, returns a
 /// one-time link where they choose one.
+#[tracing::instrument(skip_all)]
 pub async fn create_staff(
     app: &App,
     email: &str,
@@ -69,6 +70,7 @@ pub async fn create_staff(
 }
 
 /// When no staff exist yet, a one-time link that creates the first owner.
+#[tracing::instrument(skip_all)]
 pub async fn ensure_setup_link(app: &App) -> AppResult<Option<String>> {
     let mut conn = app.db.conn().await?;
     if staff::count(&mut conn).await? > 0 {
@@ -90,6 +92,7 @@ pub async fn ensure_setup_link(app: &App) -> AppResult<Option<String>> {
     Ok(Some(app.url(&format!("/staff/setup/{token}"))))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn setup_link_valid(app: &App, token: &str, purpose: &str) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     tokens::find_valid(&mut conn, &token_hash(token), purpose, app.now())
@@ -99,6 +102,7 @@ pub async fn setup_link_valid(app: &App, token: &str, purpose: &str) -> AppResul
 }
 
 /// Create the first owner from the setup link and log them in.
+#[tracing::instrument(skip_all)]
 pub async fn complete_setup(
     app: &App,
     token: &str,
@@ -146,6 +150,7 @@ pub async fn complete_setup(
 }
 
 /// Set a staff password from a link printed by `admin create-staff`.
+#[tracing::instrument(skip_all)]
 pub async fn set_staff_password(
     app: &App,
     token: &str,

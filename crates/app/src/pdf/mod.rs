@@ -76,6 +76,7 @@ fn valid_colour(s: &str) -> bool {
 
 /// Save the business details and the portal's template of each type (a
 /// sharing template id, or "" for the built-in) together: all or nothing.
+#[tracing::instrument(skip_all)]
 pub async fn save_settings(
     app: &App,
     details: &str,
@@ -135,6 +136,7 @@ async fn logo(app: &App, conn: &mut Conn) -> AppResult<Option<Vec<u8>>> {
 }
 
 /// Whether a logo is set (for the settings page).
+#[tracing::instrument(skip_all)]
 pub async fn has_logo(app: &App) -> AppResult<bool> {
     let mut conn = app.db.conn().await?;
     Ok(!db_files::for_record(&mut conn, LOGO.0, LOGO.1, false)
@@ -143,6 +145,7 @@ pub async fn has_logo(app: &App) -> AppResult<bool> {
 }
 
 /// Replace the logo: a PNG or JPEG, checked like any upload.
+#[tracing::instrument(skip_all)]
 pub async fn set_logo(
     app: &App,
     ctx: &StaffContext,
@@ -195,6 +198,7 @@ pub async fn set_logo(
     Ok(())
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn remove_logo(app: &App) -> AppResult<()> {
     let old = {
         let mut conn = app.db.conn().await?;
@@ -207,6 +211,7 @@ pub async fn remove_logo(app: &App) -> AppResult<()> {
 }
 
 /// One render on the PDF pool at start-up (docs/adr/0010).
+#[tracing::instrument(skip_all)]
 pub async fn warm_up(app: &App) {
     if let Err(e) = app.pdf.run(courtyard_pdf::warm_up).await {
         tracing::warn!(error = %e, "the PDF warm-up render failed");

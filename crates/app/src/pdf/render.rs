@@ -214,6 +214,7 @@ fn filename(doc: &SalesDoc) -> String {
 
 /// A customer downloads a document they can see, always through the type's
 /// sharing template. The download is recorded like a view.
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn portal_pdf(
     app: &App,
     ctx: &PortalContext,
@@ -253,6 +254,7 @@ pub async fn portal_pdf(
 }
 
 /// Staff download with any template of the type (`None`: the default).
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn staff_pdf(
     app: &App,
     kind: SalesKind,

@@ -20,6 +20,7 @@ pub struct Templates {
     pub defaults: Vec<(SalesKind, String)>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn templates(app: &App) -> AppResult<Templates> {
     let mut conn = app.db.conn().await?;
     let rows = db_templates::list(&mut conn).await?;
@@ -34,6 +35,7 @@ pub async fn templates(app: &App) -> AppResult<Templates> {
     Ok(Templates { rows, defaults })
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn find_template(app: &App, id: &str) -> AppResult<TemplateRow> {
     let mut conn = app.db.conn().await?;
     Ok(db_templates::find(&mut conn, id).await?)
@@ -51,6 +53,7 @@ pub struct TemplateForm {
 /// Check and save a template (new when `id` is `None`). It must compile
 /// against short, long and varied samples within two seconds each, in the
 /// sandbox (docs/adr/0010, 0013).
+#[tracing::instrument(skip_all)]
 pub async fn save_template(
     app: &App,
     ctx: &StaffContext,
@@ -139,6 +142,7 @@ pub async fn save_template(
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn delete_template(app: &App, id: &str) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let t = db_templates::find(&mut tx, id).await?;

@@ -18,6 +18,7 @@ use crate::{App, AppError, AppResult};
 mod form;
 pub use form::*;
 
+#[tracing::instrument(skip_all, fields(kind = kind.as_str()))]
 pub async fn create(app: &App, kind: SalesKind, form: &SalesForm) -> AppResult<String> {
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx, kind).await?;
@@ -27,6 +28,7 @@ pub async fn create(app: &App, kind: SalesKind, form: &SalesForm) -> AppResult<S
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn update(app: &App, kind: SalesKind, id: &str, form: &SalesForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     sales::find(&mut tx, kind, id).await?;
@@ -50,6 +52,7 @@ pub struct StaffDoc {
     pub comments: Vec<Comment>,
 }
 
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn staff_find(app: &App, kind: SalesKind, id: &str) -> AppResult<StaffDoc> {
     let mut conn = app.db.conn().await?;
     let doc = sales::find(&mut conn, kind, id).await?;
@@ -64,12 +67,14 @@ pub async fn staff_find(app: &App, kind: SalesKind, id: &str) -> AppResult<Staff
     })
 }
 
+#[tracing::instrument(skip_all, fields(kind = kind.as_str()))]
 pub async fn staff_list(app: &App, kind: SalesKind, q: &ListQuery) -> AppResult<Vec<SalesDoc>> {
     let mut conn = app.db.conn().await?;
     Ok(sales::list(&mut conn, kind, None, q).await?)
 }
 
 /// A staff comment on a document; `internal` ones stay on staff pages.
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn staff_comment(
     app: &App,
     ctx: &StaffContext,
@@ -86,6 +91,7 @@ pub async fn staff_comment(
 }
 
 /// "Why can this person see this?" for one portal user and one document.
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn explain(
     app: &App,
     kind: SalesKind,
@@ -107,6 +113,7 @@ pub async fn explain(
 }
 
 /// A portal page of documents: the policy's predicate goes into the SQL.
+#[tracing::instrument(skip_all, fields(kind = kind.as_str()))]
 pub async fn portal_list(
     app: &App,
     ctx: &PortalContext,
@@ -129,6 +136,7 @@ pub struct PortalDoc {
 /// view is recorded, and the first one notifies the assigned staff member
 /// (when that type's setting is on); pages re-shown after a refused action
 /// pass `None`.
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn portal_find(
     app: &App,
     ctx: &PortalContext,
@@ -187,6 +195,7 @@ pub fn staff_path(kind: SalesKind) -> &'static str {
 }
 
 /// A customer's comment on a document they can see.
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn portal_comment(
     app: &App,
     ctx: &PortalContext,
@@ -205,6 +214,7 @@ pub async fn portal_comment(
 
 /// Accept or decline a quote that awaits an answer. Answering commits the
 /// customer, so it needs the quotes "Sign" permission.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn answer_quote(
     app: &App,
     ctx: &PortalContext,
@@ -285,6 +295,7 @@ pub fn quote_answerable(app: &App, doc: &SalesDoc) -> bool {
 
 /// A customer asks for a quote: it is created as `requested`, for them and
 /// their company, with their description as its first comment.
+#[tracing::instrument(skip_all)]
 pub async fn request_quote(
     app: &App,
     ctx: &PortalContext,

@@ -20,11 +20,13 @@ pub struct Waiting {
     pub tickets: Vec<Ticket>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn waiting(app: &App, ctx: &PortalContext) -> AppResult<Waiting> {
     waiting_for(app, &ctx.user).await
 }
 
 /// [`waiting`] for any portal user (staff's "view as").
+#[tracing::instrument(skip_all)]
 pub async fn waiting_for(app: &App, user: &portal_users::PortalUser) -> AppResult<Waiting> {
     use courtyard_db::sales;
     use courtyard_domain::records::SalesKind;
@@ -121,6 +123,7 @@ pub struct ViewAs {
     pub modules: Vec<ModuleView>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
     use courtyard_db::sales;
     use courtyard_domain::records::{

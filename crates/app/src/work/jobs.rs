@@ -82,6 +82,7 @@ impl JobForm {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_job(app: &App, form: &JobForm) -> AppResult<String> {
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx).await?;
@@ -91,6 +92,7 @@ pub async fn create_job(app: &App, form: &JobForm) -> AppResult<String> {
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn update_job(app: &App, id: &str, form: &JobForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     records::claim_version(&mut tx, "jobs", id, records::version_of(&form.version)).await?;
@@ -100,6 +102,7 @@ pub async fn update_job(app: &App, id: &str, form: &JobForm) -> AppResult<()> {
 }
 
 /// A customer requests a job at a site; it starts as `requested`.
+#[tracing::instrument(skip_all)]
 pub async fn request_job(
     app: &App,
     ctx: &PortalContext,

@@ -113,6 +113,7 @@ async fn check_parties(
 
 // ---- comments, for every work record ----
 
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn staff_comments(app: &App, kind: WorkKind, id: &str) -> AppResult<Vec<Comment>> {
     let mut conn = app.db.conn().await?;
     records::all_comments(&mut conn, kind.as_str(), id).await
@@ -121,6 +122,7 @@ pub async fn staff_comments(app: &App, kind: WorkKind, id: &str) -> AppResult<Ve
 /// A staff comment (a ticket reply, for tickets). A public reply to a ticket
 /// puts it in "awaiting your reply"; internal notes change nothing the
 /// customer sees.
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn staff_comment(
     app: &App,
     ctx: &StaffContext,
@@ -142,6 +144,7 @@ pub async fn staff_comment(
 
 /// A customer's comment on a record they can see (a reply, on a ticket,
 /// which reopens it unless it is closed).
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn portal_comment(
     app: &App,
     ctx: &PortalContext,
@@ -167,18 +170,21 @@ pub async fn portal_comment(
 // ---- reading any of them ----
 
 /// Staff read: any record of the type.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn staff_find<R: Record>(app: &App, id: &str) -> AppResult<R> {
     let mut conn = app.db.conn().await?;
     Ok(work::find(&mut conn, id, None).await?)
 }
 
 /// Staff list: every company's records.
+#[tracing::instrument(skip_all)]
 pub async fn staff_list<R: Record>(app: &App, q: &ListQuery) -> AppResult<Vec<R>> {
     let mut conn = app.db.conn().await?;
     Ok(work::list(&mut conn, None, q).await?)
 }
 
 /// A portal page of records: the policy's predicate goes into the SQL.
+#[tracing::instrument(skip_all)]
 pub async fn portal_list<R: Record>(
     app: &App,
     ctx: &PortalContext,
@@ -190,6 +196,7 @@ pub async fn portal_list<R: Record>(
 }
 
 /// One record as a customer sees it, with its public comments.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn portal_find<R: Record>(
     app: &App,
     ctx: &PortalContext,
@@ -203,6 +210,7 @@ pub async fn portal_find<R: Record>(
 }
 
 /// "Why can this person see this?" for a job, ticket, project or task.
+#[tracing::instrument(skip_all, fields(id = %id, kind = kind.as_str()))]
 pub async fn explain(
     app: &App,
     kind: WorkKind,
@@ -250,6 +258,7 @@ pub async fn explain(
 }
 
 /// Projects to pick from (documents for a project).
+#[tracing::instrument(skip_all)]
 pub async fn project_names(app: &App) -> AppResult<Vec<(String, String)>> {
     let mut conn = app.db.conn().await?;
     Ok(courtyard_db::work::project_names(&mut conn).await?)

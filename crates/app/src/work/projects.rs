@@ -148,6 +148,7 @@ impl ProjectForm {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_project(app: &App, form: &ProjectForm) -> AppResult<String> {
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx).await?;
@@ -157,6 +158,7 @@ pub async fn create_project(app: &App, form: &ProjectForm) -> AppResult<String> 
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn update_project(app: &App, id: &str, form: &ProjectForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     records::claim_version(&mut tx, "projects", id, records::version_of(&form.version)).await?;
@@ -174,6 +176,7 @@ pub struct ProjectView {
     pub comments: Vec<Comment>,
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn staff_find_project(app: &App, id: &str) -> AppResult<ProjectView> {
     let mut conn = app.db.conn().await?;
     let project = work::find_project(&mut conn, id, None).await?;
@@ -199,6 +202,7 @@ pub async fn staff_find_project(app: &App, id: &str) -> AppResult<ProjectView> {
 
 /// A project as a member sees it: its tasks only when the tasks module is
 /// granted, public comments only.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn portal_find_project(
     app: &App,
     ctx: &PortalContext,

@@ -87,6 +87,7 @@ impl TaskForm {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_task(app: &App, form: &TaskForm) -> AppResult<String> {
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx, &app.clock.today().to_string()).await?;
@@ -96,6 +97,7 @@ pub async fn create_task(app: &App, form: &TaskForm) -> AppResult<String> {
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn update_task(app: &App, id: &str, form: &TaskForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     records::claim_version(&mut tx, "tasks", id, records::version_of(&form.version)).await?;
@@ -105,6 +107,7 @@ pub async fn update_task(app: &App, id: &str, form: &TaskForm) -> AppResult<()> 
 }
 
 /// Mark a task assigned to this user done.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn complete_task(app: &App, ctx: &PortalContext, id: &str) -> AppResult<()> {
     let scope = scope(ctx, Module::Tasks)?;
     let mut tx = app.db.begin().await?;

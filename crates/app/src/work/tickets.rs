@@ -73,6 +73,7 @@ impl TicketForm {
 }
 
 /// Staff open a ticket for a customer, with a first public message.
+#[tracing::instrument(skip_all)]
 pub async fn create_ticket(app: &App, ctx: &StaffContext, form: &TicketForm) -> AppResult<String> {
     let body = records::comment_body(&form.message)
         .map_err(|_| AppError::field("message", "Write the first message of the ticket."))?;
@@ -96,6 +97,7 @@ pub async fn create_ticket(app: &App, ctx: &StaffContext, form: &TicketForm) -> 
     Ok(id)
 }
 
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn update_ticket(app: &App, id: &str, form: &TicketForm) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     records::claim_version(&mut tx, "tickets", id, records::version_of(&form.version)).await?;
@@ -105,6 +107,7 @@ pub async fn update_ticket(app: &App, id: &str, form: &TicketForm) -> AppResult<
 }
 
 /// A customer opens a ticket for their company, with a first message.
+#[tracing::instrument(skip_all)]
 pub async fn open_ticket(
     app: &App,
     ctx: &PortalContext,

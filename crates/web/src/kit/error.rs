@@ -34,17 +34,49 @@ struct ErrorPage {
 }
 
 /// What an error response says; [`negotiate`] turns it into the final body.
+/// `code` is stable (an API client or a translation keys on it); `fields`
+/// are the refused fields of a form, each with its message.
 #[derive(Clone, Debug)]
 pub(crate) struct ErrorInfo {
+    code: &'static str,
     heading: String,
     message: String,
+    fields: Vec<(&'static str, String)>,
+}
+
+/// The code of an error response that names none: its status's kind.
+fn code_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "refused",
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "conflict",
+        413 => "too_large",
+        415 => "unsupported_type",
+        422 => "invalid",
+        429 => "rate_limited",
+        503 => "busy",
+        _ => "internal",
+    }
 }
 
 pub(crate) fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    coded_error_page(status, code_of(status), heading, message, Vec::new())
+}
+
+fn coded_error_page(
+    status: StatusCode,
+    code: &'static str,
+    heading: &str,
+    message: &str,
+    fields: Vec<(&'static str, String)>,
+) -> Response {
     let mut r = (status, message.to_owned()).into_response();
     r.extensions_mut().insert(ErrorInfo {
+        code,
         heading: heading.to_owned(),
         message: message.to_owned(),
+        fields,
     });
     r
 }
@@ -69,7 +101,18 @@ pub(crate) async fn negotiate(
     let (mut parts, _) = resp.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     if wants_json {
-        let body = serde_json::json!({ "error": { "status": parts.status.as_u16(), "title": info.heading, "message": info.message } });
+        let fields: Vec<_> = info
+            .fields
+            .iter()
+            .map(|(field, message)| serde_json::json!({ "field": field, "message": message }))
+            .collect();
+        let body = serde_json::json!({ "error": {
+            "status": parts.status.as_u16(),
+            "code": info.code,
+            "title": info.heading,
+            "message": info.message,
+            "fields": fields,
+        } });
         parts.headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
@@ -106,12 +149,16 @@ impl IntoResponse for WebError {
                 "That was too large",
                 "What you sent is larger than we accept. Nothing was saved. Please send less and try again.",
             ),
-            WebError::Csrf => error_page(
+            WebError::Csrf => coded_error_page(
                 StatusCode::FORBIDDEN,
+                "csrf",
                 "Please try again",
                 "Your form expired or did not come from this site, so nothing was saved. Go back, reload the page and submit it again.",
+                Vec::new(),
             ),
-            WebError::App(e) => match e {
+            WebError::App(e) => {
+                let code = e.code();
+                let mut r = match e {
                 AppError::NotFound => WebError::NotFound.into_response(),
                 AppError::Forbidden => error_page(
                     StatusCode::FORBIDDEN,
@@ -120,7 +167,8 @@ impl IntoResponse for WebError {
                 ),
                 AppError::Invalid(errors) => {
                     let msg = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-                    error_page(StatusCode::UNPROCESSABLE_ENTITY, "Please check your input", &msg)
+                    let fields = errors.into_iter().map(|e| (e.field, e.message)).collect();
+                    coded_error_page(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Please check your input", &msg, fields)
                 }
                 AppError::Conflict(msg) => error_page(StatusCode::CONFLICT, "That can't be done now", &msg),
                 AppError::Refused(msg) => error_page(StatusCode::BAD_REQUEST, "That didn't work", &msg),
@@ -149,7 +197,12 @@ impl IntoResponse for WebError {
                         "We could not complete your request and nothing was changed. Please try again in a moment.",
                     )
                 }
-            },
+                };
+                if let Some(info) = r.extensions_mut().get_mut::<ErrorInfo>() {
+                    info.code = code;
+                }
+                r
+            }
         }
     }
 }

@@ -266,6 +266,7 @@ async fn errors_are_a_branded_page_for_people_and_a_json_envelope_for_api_client
         );
         let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
         assert_eq!(v["error"]["status"], 404);
+        assert_eq!(v["error"]["code"], "not_found");
         assert!(v["error"]["message"]
             .as_str()
             .unwrap()
@@ -279,7 +280,9 @@ async fn errors_are_a_branded_page_for_people_and_a_json_envelope_for_api_client
             .unwrap();
         let r = b.send(req).await;
         r.assert_status(403);
-        assert!(r.body.contains("\"status\":403"), "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["error"]["status"], 403, "{}", r.body);
+        assert_eq!(v["error"]["code"], "csrf", "{}", r.body);
     })
     .await;
 }
