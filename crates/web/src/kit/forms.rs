@@ -8,10 +8,12 @@ use serde::de::DeserializeOwned;
 use crate::kit::error::WebError;
 use crate::kit::state::AppState;
 
-/// A urlencoded form deserialized into `T`.
+/// A urlencoded form deserialized into `T` (`serde_html_form`: a repeated
+/// key, such as a column of line inputs or a group of checkboxes, fills a
+/// `Vec`; a single one fills a one-item `Vec`).
 pub struct Form<T>(pub T);
 
-/// A urlencoded form as its raw pairs (for repeated fields such as checkboxes).
+/// A urlencoded form as its raw pairs, for the forms not yet typed.
 #[derive(Debug, Clone, Default)]
 pub struct FormPairs(pub Vec<(String, String)>);
 
@@ -21,7 +23,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| WebError::PayloadTooLarge)?;
-        serde_urlencoded::from_bytes(&bytes).map(Form).map_err(|_| {
+        serde_html_form::from_bytes(&bytes).map(Form).map_err(|_| {
             WebError::App(courtyard_app::AppError::Refused(
                 "We could not read that form. Please reload the page and try again.".into(),
             ))

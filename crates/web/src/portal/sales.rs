@@ -2,14 +2,16 @@
 //! detail pages, comments, answering a quote, requesting one.
 
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::forms::{Errors, Form, FormPairs};
 use crate::kit::layout::{notice, Layout};
 use crate::kit::page::PortalPage;
 use crate::kit::render::{render, saved_or_again, unprocessable};
 use crate::kit::session::{Client, Portal};
 use crate::kit::state::AppState;
 use crate::ui::records::Quotes;
-use crate::ui::records::{csv_response, paginate, Filters, ListPage, ListSetup, Thread, PAGE};
+use crate::ui::records::{
+    csv_response, paginate, CommentFields, Filters, ListPage, ListSetup, Thread, PAGE,
+};
 use crate::ui::sales::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -156,10 +158,10 @@ pub(crate) async fn portal_find<K: Marker>(
 pub(crate) async fn portal_comment<K: Marker>(
     p: PortalPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<CommentFields>,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    match sales::portal_comment(&p.s.app, &p.ctx, kind, &id, &form.get("body")).await {
+    match sales::portal_comment(&p.s.app, &p.ctx, kind, &id, &form.body).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
             portal_base(kind)
@@ -168,7 +170,7 @@ pub(crate) async fn portal_comment<K: Marker>(
         Err(AppError::Invalid(e)) => {
             let mut page = portal_page::<K>(&p, &id, None).await?;
             page.thread.error = e.first().map(|e| e.message.clone());
-            page.thread.draft = form.get("body");
+            page.thread.draft = form.body;
             render(&page).map(unprocessable)
         }
         Err(e) => Err(e.into()),
@@ -246,8 +248,18 @@ pub(crate) async fn request_form(p: PortalPage) -> WebResult<Response> {
     })
 }
 
-pub(crate) async fn request(p: PortalPage, form: FormPairs) -> WebResult<Response> {
-    let (subject, details) = (form.get("subject"), form.get("details"));
+/// A quote request as the browser sends it.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct RequestFields {
+    subject: String,
+    details: String,
+}
+
+pub(crate) async fn request(
+    p: PortalPage,
+    Form(RequestFields { subject, details }): Form<RequestFields>,
+) -> WebResult<Response> {
     saved_or_again(
         sales::request_quote(&p.s.app, &p.ctx, &subject, &details).await,
         |id| format!("/quotes/{id}?done=requested"),

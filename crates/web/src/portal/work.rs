@@ -2,13 +2,15 @@
 //! detail pages, comments, completing a task, requesting a job or a ticket.
 
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::forms::{Errors, Form, FormPairs};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::PortalPage;
 use crate::kit::render::{render, saved_or_again, unprocessable};
 use crate::kit::session::Portal;
 use crate::kit::state::AppState;
-use crate::ui::records::{csv_response, Filters, ListPage, ListRow, ListSetup, Thread, PAGE};
+use crate::ui::records::{
+    csv_response, CommentFields, Filters, ListPage, ListRow, ListSetup, Thread, PAGE,
+};
 use crate::ui::work::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -295,10 +297,10 @@ pub(crate) async fn portal_find<K: Marker>(
 pub(crate) async fn portal_comment<K: Marker>(
     p: PortalPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<CommentFields>,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
-    match work::portal_comment(&p.s.app, &p.ctx, kind, &id, &form.get("body")).await {
+    match work::portal_comment(&p.s.app, &p.ctx, kind, &id, &form.body).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
             portal_base(kind)
@@ -307,7 +309,7 @@ pub(crate) async fn portal_comment<K: Marker>(
         Err(AppError::Invalid(e)) => {
             let mut page = portal_page(&p, kind, &id).await?;
             page.thread.error = e.first().map(|e| e.message.clone());
-            page.thread.draft = form.get("body");
+            page.thread.draft = form.body;
             render(&page).map(unprocessable)
         }
         Err(AppError::Conflict(msg)) => {

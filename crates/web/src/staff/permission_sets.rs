@@ -104,11 +104,22 @@ pub(super) fn permission_set_page(
     }
 }
 
-pub(super) fn set_form(form: &FormPairs) -> PermissionSetForm {
-    PermissionSetForm {
-        name: form.get("name"),
-        description: form.get("description"),
-        grants: form.all("grant"),
+/// A permission set as the browser sends it: one `grant` per ticked box.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(super) struct SetFields {
+    name: String,
+    description: String,
+    grant: Vec<String>,
+}
+
+impl From<SetFields> for PermissionSetForm {
+    fn from(f: SetFields) -> Self {
+        PermissionSetForm {
+            name: f.name,
+            description: f.description,
+            grants: f.grant,
+        }
     }
 }
 
@@ -121,9 +132,12 @@ pub(super) async fn new_permission_set_form(p: StaffPage) -> WebResult<Response>
     render(&permission_set_page(&p, None, form, Errors::default(), 0))
 }
 
-pub(super) async fn create_permission_set(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+pub(super) async fn create_permission_set(
+    p: StaffPage,
+    Form(fields): Form<SetFields>,
+) -> WebResult<Response> {
     p.ctx.require_admin()?;
-    let f = set_form(&form);
+    let f = PermissionSetForm::from(fields);
     saved_or_again(
         customers::create_permission_set(&p.s.app, &f).await,
         |p| format!("/staff/permission-sets/{}?done=created", p.id),
@@ -152,10 +166,10 @@ pub(super) async fn find_permission_set(
 pub(super) async fn update_permission_set(
     p: StaffPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(fields): Form<SetFields>,
 ) -> WebResult<Response> {
     p.ctx.require_admin()?;
-    let f = set_form(&form);
+    let f = PermissionSetForm::from(fields);
     saved_or_again(
         customers::update_permission_set(&p.s.app, &id, &f).await,
         |()| format!("/staff/permission-sets/{id}?done=saved"),

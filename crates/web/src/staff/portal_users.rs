@@ -47,20 +47,23 @@ pub(super) async fn give_access_form(p: StaffPage, Path(id): Path<String>) -> We
     render(&give_access_page(&p, contact, form, Errors::default()).await?)
 }
 
+/// The "give portal access" form: the portal user's fields and which button
+/// was pressed (`send=invite` mails an invitation).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(super) struct AccessFields {
+    #[serde(flatten)]
+    user: PortalUserForm,
+    send: String,
+}
+
 pub(super) async fn give_access(
     p: StaffPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(AccessFields { user: f, send }): Form<AccessFields>,
 ) -> WebResult<Response> {
     p.ctx.require_admin()?;
-    let f = PortalUserForm {
-        email: form.get("email"),
-        permission_set_id: form.get("permission_set_id"),
-        record_scope: form.get("record_scope"),
-        access_from: form.get("access_from"),
-        access_until: form.get("access_until"),
-    };
-    let invite = form.get("send") == "invite";
+    let invite = send == "invite";
     saved_or_again(
         pu::give_access(&p.s.app, &id, &f, invite).await,
         |uid| {

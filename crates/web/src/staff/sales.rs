@@ -3,12 +3,14 @@
 
 use super::picks::{company_users, contact_choices};
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::StaffPage;
 use crate::kit::render::{render, saved_or_again, unprocessable};
 use crate::kit::state::AppState;
-use crate::ui::records::{self, paginate, Filters, ListPage, ListSetup, Thread, Why, PAGE};
+use crate::ui::records::{
+    self, paginate, CommentFields, Filters, ListPage, ListSetup, Thread, Why, PAGE,
+};
 use crate::ui::sales::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery};
@@ -20,6 +22,7 @@ use courtyard_app::domain::money::{self, Currency};
 use courtyard_app::domain::records::SalesKind;
 use courtyard_app::sales::{self, LineForm, SalesForm};
 use courtyard_app::AppError;
+use serde::Deserialize;
 
 // ---- staff ----
 
@@ -158,41 +161,66 @@ pub(crate) async fn staff_new_form<K: Marker>(
     render(&form_page(&p, kind, None, form, Errors::default()).await?)
 }
 
-pub(super) fn read_form(p: &FormPairs) -> SalesForm {
-    let d = p.all("line_description");
-    let q = p.all("line_quantity");
-    let u = p.all("line_unit_price");
-    let t = p.all("line_tax_rate");
-    let x = p.all("line_discount");
-    let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
-    SalesForm {
-        version: p.get("version"),
-        company_id: p.get("company_id"),
-        owner_staff_id: p.get("owner_staff_id"),
-        contact_id: p.get("contact_id"),
-        subject: p.get("subject"),
-        status: p.get("status"),
-        currency: p.get("currency"),
-        issued_on: p.get("issued_on"),
-        due_on: p.get("due_on"),
-        paid_on: p.get("paid_on"),
-        amount_paid: p.get("amount_paid"),
-        terms: p.get("terms"),
-        lines: (0..d.len())
+/// The staff form of a quote, order or invoice as the browser sends it:
+/// each line's inputs as columns of repeated keys, zipped into lines.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct SalesFields {
+    version: String,
+    company_id: String,
+    owner_staff_id: String,
+    contact_id: String,
+    subject: String,
+    status: String,
+    currency: String,
+    issued_on: String,
+    due_on: String,
+    paid_on: String,
+    amount_paid: String,
+    terms: String,
+    line_description: Vec<String>,
+    line_quantity: Vec<String>,
+    line_unit_price: Vec<String>,
+    line_tax_rate: Vec<String>,
+    line_discount: Vec<String>,
+}
+
+impl From<SalesFields> for SalesForm {
+    fn from(f: SalesFields) -> Self {
+        let at = |v: &[String], i: usize| v.get(i).cloned().unwrap_or_default();
+        let lines = (0..f.line_description.len())
             .map(|i| LineForm {
-                description: at(&d, i),
-                quantity: at(&q, i),
-                unit_price: at(&u, i),
-                tax_rate: at(&t, i),
-                discount: at(&x, i),
+                description: at(&f.line_description, i),
+                quantity: at(&f.line_quantity, i),
+                unit_price: at(&f.line_unit_price, i),
+                tax_rate: at(&f.line_tax_rate, i),
+                discount: at(&f.line_discount, i),
             })
-            .collect(),
+            .collect();
+        SalesForm {
+            version: f.version,
+            company_id: f.company_id,
+            owner_staff_id: f.owner_staff_id,
+            contact_id: f.contact_id,
+            subject: f.subject,
+            status: f.status,
+            currency: f.currency,
+            issued_on: f.issued_on,
+            due_on: f.due_on,
+            paid_on: f.paid_on,
+            amount_paid: f.amount_paid,
+            terms: f.terms,
+            lines,
+        }
     }
 }
 
-pub(crate) async fn staff_create<K: Marker>(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+pub(crate) async fn staff_create<K: Marker>(
+    p: StaffPage,
+    Form(fields): Form<SalesFields>,
+) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    let f = read_form(&form);
+    let f = SalesForm::from(fields);
     saved_or_again(
         sales::create(&p.s.app, kind, &f).await,
         |id| format!("{}/{id}?done=created", sales::staff_path(kind)),
@@ -278,10 +306,10 @@ pub(crate) async fn staff_find<K: Marker>(
 pub(crate) async fn staff_update<K: Marker>(
     p: StaffPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(fields): Form<SalesFields>,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    let f = read_form(&form);
+    let f = SalesForm::from(fields);
     match sales::update(&p.s.app, kind, &id, &f).await {
         Ok(()) => Ok(
             Redirect::to(&format!("{}/{id}?done=saved", sales::staff_path(kind))).into_response(),
@@ -303,11 +331,11 @@ pub(crate) async fn staff_update<K: Marker>(
 pub(crate) async fn staff_comment<K: Marker>(
     p: StaffPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<CommentFields>,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    let internal = form.get("internal") == "1";
-    match sales::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.get("body"), internal).await {
+    let internal = form.internal();
+    match sales::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.body, internal).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
             sales::staff_path(kind)
@@ -317,7 +345,7 @@ pub(crate) async fn staff_comment<K: Marker>(
             let mut page = show(&p, kind, id, &Filters::default(), None).await?;
             if let Some(t) = page.thread.as_mut() {
                 t.error = e.first().map(|e| e.message.clone());
-                t.draft = form.get("body");
+                t.draft = form.body;
                 t.internal = internal;
             }
             render(&page).map(unprocessable)

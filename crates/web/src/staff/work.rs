@@ -4,12 +4,14 @@
 use super::picks::{company_users, contact_choices};
 use super::work_forms::*;
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::forms::{Errors, Form, FormPairs};
 use crate::kit::layout::{notice, Layout};
 use crate::kit::page::StaffPage;
 use crate::kit::render::{render, unprocessable};
 use crate::kit::state::AppState;
-use crate::ui::records::{self, Filters, ListPage, ListRow, ListSetup, Thread, Why, PAGE};
+use crate::ui::records::{
+    self, CommentFields, Filters, ListPage, ListRow, ListSetup, Thread, Why, PAGE,
+};
 use crate::ui::work::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery};
@@ -454,11 +456,11 @@ pub(crate) async fn staff_update<K: Marker>(
 pub(crate) async fn staff_comment<K: Marker>(
     p: StaffPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<CommentFields>,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
-    let internal = form.get("internal") == "1";
-    match work::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.get("body"), internal).await {
+    let internal = form.internal();
+    match work::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.body, internal).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "{}/{id}?done=commented#comments",
             staff_base(kind)
@@ -468,7 +470,7 @@ pub(crate) async fn staff_comment<K: Marker>(
             let mut page = staff_show(&p, kind, id, None, None).await?;
             if let Some(t) = page.thread.as_mut() {
                 t.error = e.first().map(|e| e.message.clone());
-                t.draft = form.get("body");
+                t.draft = form.body;
                 t.internal = internal;
             }
             render(&page).map(unprocessable)

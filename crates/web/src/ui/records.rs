@@ -325,6 +325,22 @@ pub(crate) fn comment_views(list: &[Comment]) -> Vec<CommentView> {
         .collect()
 }
 
+/// A comment as the browser sends it: the text, and on staff pages the
+/// "internal note" checkbox.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct CommentFields {
+    pub body: String,
+    internal: String,
+}
+
+impl CommentFields {
+    /// Ticked: an internal note, never shown to customers.
+    pub(crate) fn internal(&self) -> bool {
+        self.internal == "1"
+    }
+}
+
 /// The comments section: the thread and, when allowed, a form.
 pub(crate) struct Thread {
     pub title: &'static str,
