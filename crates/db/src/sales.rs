@@ -2,7 +2,7 @@
 //! [`SalesKind`]. Portal reads always carry the visibility policy's predicate
 //! in their SQL; staff reads do not.
 
-use courtyard_domain::money::{Line, Totals};
+use courtyard_domain::money::{Currency, Line, Totals};
 use courtyard_domain::policy::Predicate;
 use courtyard_domain::records::SalesKind;
 
@@ -22,7 +22,9 @@ pub struct SalesDoc {
     pub contact_name: Option<String>,
     pub subject: String,
     pub status: String,
-    pub currency: String,
+    /// Parsed as the row is read: an unknown code is a read error.
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     pub issued_on: String,
     pub due_on: String,
     pub paid_on: Option<String>,

@@ -64,6 +64,27 @@ pub const CURRENCIES: &[Currency] = &[
     },
 ];
 
+/// A stored currency code the portal does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCurrency(pub String);
+
+impl fmt::Display for UnknownCurrency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown currency code {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownCurrency {}
+
+/// Rows parse their currency on the way out of the database: a code we do
+/// not know is an error there, never a silent fallback to another currency.
+impl TryFrom<String> for Currency {
+    type Error = UnknownCurrency;
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Currency::parse(&code).ok_or(UnknownCurrency(code))
+    }
+}
+
 impl Currency {
     pub fn parse(code: &str) -> Option<Currency> {
         let code = code.trim().to_uppercase();

@@ -5,7 +5,7 @@
 use courtyard_db::sales::{self, SalesDoc, SalesLine};
 use courtyard_db::templates::TemplateRow;
 use courtyard_db::{companies, contacts, records as rec, Conn, DbError};
-use courtyard_domain::money::{format_quantity, format_rate, Currency};
+use courtyard_domain::money::{format_quantity, format_rate};
 use courtyard_domain::records::SalesKind;
 use courtyard_pdf::{DocData, Line, Pair, Party};
 
@@ -38,7 +38,7 @@ async fn doc_data(
     doc: &SalesDoc,
     lines: &[SalesLine],
 ) -> AppResult<DocData> {
-    let cur = Currency::parse(&doc.currency).unwrap_or(courtyard_domain::money::CURRENCIES[0]);
+    let cur = doc.currency;
     let business = business(conn).await?;
     let company = companies::find(conn, &doc.company_id).await?;
     let mut customer = vec![];

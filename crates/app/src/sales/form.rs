@@ -52,7 +52,7 @@ fn date(raw: &str) -> Option<String> {
 
 impl SalesForm {
     pub fn from_doc(inv: &SalesDoc, lines: &[SalesLine]) -> Self {
-        let cur = Currency::parse(&inv.currency).unwrap_or(money::CURRENCIES[0]);
+        let cur = inv.currency;
         let amount = |minor: i64| cur.plain(minor);
         Self {
             version: inv.updated_at.to_string(),
@@ -61,7 +61,7 @@ impl SalesForm {
             contact_id: inv.contact_id.clone().unwrap_or_default(),
             subject: inv.subject.clone(),
             status: inv.status.clone(),
-            currency: inv.currency.clone(),
+            currency: inv.currency.code.to_owned(),
             issued_on: inv.issued_on.clone(),
             due_on: inv.due_on.clone(),
             paid_on: inv.paid_on.clone().unwrap_or_default(),

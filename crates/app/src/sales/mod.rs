@@ -5,7 +5,7 @@
 use courtyard_db::listing::ListQuery;
 use courtyard_db::records::{self as rec, Comment, RecordView};
 use courtyard_db::sales::{self, SalesDoc, SalesInput, SalesLine};
-use courtyard_domain::money::{self, Currency};
+use courtyard_domain::money::{self};
 use courtyard_domain::policy::Explanation;
 use courtyard_domain::records::{QuoteStatus, SalesKind};
 use courtyard_domain::Action;
@@ -362,7 +362,7 @@ pub fn to_csv(kind: SalesKind, rows: &[SalesDoc]) -> String {
     records::csv(
         &header,
         rows.iter().map(|r| {
-            let cur = Currency::parse(&r.currency).unwrap_or(money::CURRENCIES[0]);
+            let cur = r.currency;
             let amount = |v: i64| cur.plain(v);
             let status = kind.status_label(&r.status).unwrap_or(r.status.as_str());
             let mut cells = vec![
@@ -376,7 +376,7 @@ pub fn to_csv(kind: SalesKind, rows: &[SalesDoc]) -> String {
                 cells.push(r.paid_on.clone().unwrap_or_default());
             }
             cells.extend([
-                r.currency.clone(),
+                r.currency.code.to_owned(),
                 amount(r.subtotal),
                 amount(r.tax_total),
                 amount(r.total),

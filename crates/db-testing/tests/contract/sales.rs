@@ -544,3 +544,42 @@ fn roof_like(company: &Company) -> Doc<'_> {
         lines: vec![line("Parts", 1000, 10000, 0, 0)],
     }
 }
+
+#[tokio::test]
+async fn a_stored_currency_the_portal_does_not_know_is_a_read_error_not_another_currency() {
+    courtyard_db_testing::each_backend(|db| async move {
+        let mut c = db.conn().await.unwrap();
+        let acme = company(&mut c, "Acme Ltd").await;
+        let doc = Doc {
+            company: &acme,
+            contact: None,
+            subject: "Audit",
+            status: "unpaid",
+            issued_on: "2026-03-01",
+            due_on: "2026-03-31",
+            paid_on: None,
+            lines: vec![line("Audit", 1000, 10_000, 2000, 0)],
+        };
+        let id = sales::insert(
+            &mut c,
+            SalesKind::Invoice,
+            "INV-0001",
+            &doc.input(None, false),
+            T0,
+        )
+        .await
+        .unwrap();
+        let read = sales::find(&mut c, SalesKind::Invoice, &id).await.unwrap();
+        assert_eq!(read.currency, money::Currency::parse("GBP").unwrap());
+        sqlx::query("UPDATE invoices SET currency = 'XYZ' WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let err = sales::find(&mut c, SalesKind::Invoice, &id)
+            .await
+            .expect_err("an unknown currency is refused when read");
+        assert!(format!("{err:?}").contains("\"currency\""), "{err:?}");
+    })
+    .await;
+}

@@ -440,12 +440,11 @@ pub(crate) struct WaitingItem {
 pub(crate) type WaitingGroups = Vec<(&'static str, &'static str, Vec<WaitingItem>)>;
 
 pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
-    use courtyard_app::domain::money::{Currency, CURRENCIES};
     use courtyard_app::domain::records::{SalesKind, TaskStatus, TicketStatus};
     let docs = |kind: SalesKind, list: Vec<courtyard_app::db::sales::SalesDoc>| {
         list.into_iter()
             .map(|d| {
-                let cur = Currency::parse(&d.currency).unwrap_or(CURRENCIES[0]);
+                let cur = d.currency;
                 WaitingItem {
                     href: format!("{}/{}", kind.module().portal_path(), d.id),
                     title: format!("{} · {}", d.number, d.subject),

@@ -3,7 +3,7 @@
 //! expired), the detail view with lines and totals, and `sales_kind`.
 
 use courtyard_app::db::sales::{SalesDoc, SalesLine};
-use courtyard_app::domain::money::{self, Currency};
+use courtyard_app::domain::money::{self};
 use courtyard_app::domain::records::SalesKind;
 
 pub(crate) use crate::ui::records::Marker;
@@ -49,7 +49,7 @@ pub(crate) fn rows(
 ) -> Vec<ListRow> {
     docs.iter()
         .map(|d| {
-            let cur = Currency::parse(&d.currency).unwrap_or(money::CURRENCIES[0]);
+            let cur = d.currency;
             let (status, status_label) = shown_status(kind, d, today);
             let mut cells = Vec::new();
             if staff {
@@ -155,7 +155,7 @@ pub(crate) struct Detail {
 }
 
 pub(crate) fn detail(kind: SalesKind, i: &SalesDoc, lines: &[SalesLine], today: &str) -> Detail {
-    let cur = Currency::parse(&i.currency).unwrap_or(money::CURRENCIES[0]);
+    let cur = i.currency;
     let domain_lines: Vec<money::Line> = lines
         .iter()
         .map(|l| money::Line {
