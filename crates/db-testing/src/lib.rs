@@ -1,7 +1,7 @@
 //! Test databases: a fresh SQLite file, and a fresh PostgreSQL schema when
 //! `COURTYARD_TEST_POSTGRES_URL` is set. Each is dropped when the test ends,
 //! even when it panics. A dev-dependency of the crates whose tests need a
-//! database; `tests/contract.rs` runs the data layer's stories on both
+//! database; `tests/contract/` runs the data layer's stories on both
 //! engines.
 
 use std::future::Future;
@@ -139,7 +139,9 @@ impl Drop for TestDb {
                     Cleanup::Schema { base_url, schema } => {
                         if let Ok(admin) = admin(&base_url).await {
                             let drop = format!("DROP SCHEMA {schema} CASCADE");
-                            let _ = execute(&admin, &["SET lock_timeout = '5s'", &drop]).await;
+                            // Each on its own: a refused SET must not keep the DROP from running.
+                            let _ = execute(&admin, &["SET lock_timeout = '5s'"]).await;
+                            let _ = execute(&admin, &[drop.as_str()]).await;
                             admin.close().await;
                         }
                     }

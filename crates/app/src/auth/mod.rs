@@ -172,7 +172,7 @@ pub fn window_of(user: &PortalUser) -> AccessWindow {
 
 /// The portal user behind a session cookie, if the session is live and the
 /// user still may use the portal.
-#[tracing::instrument(skip_all)]
+/// No span: this runs on every signed-in portal request.
 pub async fn portal_session(app: &App, raw: &str) -> AppResult<Option<PortalContext>> {
     let mut conn = app.db.conn().await?;
     let Some(session) = live_session(app, &mut conn, raw, UserKind::Portal).await? else {
@@ -199,7 +199,7 @@ pub async fn portal_session(app: &App, raw: &str) -> AppResult<Option<PortalCont
     }))
 }
 
-#[tracing::instrument(skip_all)]
+/// No span: this runs on every signed-in staff request.
 pub async fn staff_session(app: &App, raw: &str) -> AppResult<Option<StaffContext>> {
     let mut conn = app.db.conn().await?;
     let Some(session) = live_session(app, &mut conn, raw, UserKind::Staff).await? else {

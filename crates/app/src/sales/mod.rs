@@ -5,7 +5,7 @@
 use courtyard_db::listing::ListQuery;
 use courtyard_db::records::{self as rec, Comment, RecordView};
 use courtyard_db::sales::{self, SalesDoc, SalesInput, SalesLine};
-use courtyard_domain::money::{self};
+use courtyard_domain::money;
 use courtyard_domain::policy::Explanation;
 use courtyard_domain::records::{QuoteStatus, SalesKind};
 use courtyard_domain::Action;

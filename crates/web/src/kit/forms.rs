@@ -10,7 +10,9 @@ use crate::kit::state::AppState;
 
 /// A urlencoded form deserialized into `T` (`serde_html_form`: a repeated
 /// key, such as a column of line inputs or a group of checkboxes, fills a
-/// `Vec`; a single one fills a one-item `Vec`).
+/// `Vec`; a single one fills a one-item `Vec`). A key repeated for a
+/// one-value field is refused (400) as it was before: our pages never send
+/// one twice, so only a hand-made request does.
 pub struct Form<T>(pub T);
 
 /// A urlencoded form as its raw pairs, for the forms not yet typed.

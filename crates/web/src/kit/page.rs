@@ -7,7 +7,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use courtyard_app::auth::{PortalContext, StaffContext};
 
+use courtyard_app::AppError;
+
 use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebError;
 use crate::kit::layout::Layout;
 use crate::kit::session::{AuthRejection, Portal, Staff};
 use crate::kit::state::AppState;
@@ -27,15 +30,15 @@ pub(crate) struct StaffPage {
     pub ctx: StaffContext,
 }
 
-/// The page's form token, which the CSRF layer puts on every request it lets through.
-fn csrf_of(parts: &Parts) -> CsrfToken {
-    CsrfToken(
-        parts
-            .extensions
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
-            .unwrap_or_default(),
-    )
+/// The page's form token, which the CSRF layer puts on every request it
+/// lets through. A page on a route outside that layer is a wiring mistake:
+/// a 500 that says so, not forms that would always be refused.
+fn csrf_of(parts: &Parts) -> Result<CsrfToken, AuthRejection> {
+    parts.extensions.get::<CsrfToken>().cloned().ok_or_else(|| {
+        AuthRejection::Error(WebError::App(AppError::Internal(anyhow::anyhow!(
+            "a page route outside the CSRF layer has no form token"
+        ))))
+    })
 }
 
 impl FromRequestParts<AppState> for PortalPage {
@@ -44,7 +47,7 @@ impl FromRequestParts<AppState> for PortalPage {
         let Portal(ctx) = Portal::from_request_parts(parts, s).await?;
         Ok(Self {
             s: s.clone(),
-            csrf: csrf_of(parts),
+            csrf: csrf_of(parts)?,
             ctx,
         })
     }
@@ -56,7 +59,7 @@ impl FromRequestParts<AppState> for StaffPage {
         let Staff(ctx) = Staff::from_request_parts(parts, s).await?;
         Ok(Self {
             s: s.clone(),
-            csrf: csrf_of(parts),
+            csrf: csrf_of(parts)?,
             ctx,
         })
     }

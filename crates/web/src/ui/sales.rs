@@ -3,7 +3,7 @@
 //! expired), the detail view with lines and totals, and `sales_kind`.
 
 use courtyard_app::db::sales::{SalesDoc, SalesLine};
-use courtyard_app::domain::money::{self};
+use courtyard_app::domain::money;
 use courtyard_app::domain::records::SalesKind;
 
 pub(crate) use crate::ui::records::Marker;

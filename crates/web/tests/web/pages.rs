@@ -19,20 +19,22 @@ const GRANTS: &[&str] = &[
 ];
 
 /// The page's `<main>`, with what changes from run to run replaced.
-fn main_of(r: &Resp) -> String {
+fn main_of(t: &TestApp, r: &Resp) -> String {
     r.assert_status(if r.status.as_u16() == 422 { 422 } else { 200 });
     let start = r.body.find("<main").expect("a <main>");
     let end = r.body.rfind("</main>").expect("a </main>") + "</main>".len();
-    redact(&r.body[start..end])
+    redact(&r.body[start..end], t.app.clock.today())
 }
 
-fn redact(html: &str) -> String {
-    let today = time::OffsetDateTime::now_utc();
+fn redact(html: &str, today: time::Date) -> String {
     let mut out = html.to_owned();
-    // Dates of today in the forms the pages print them ("3 Dec 2026", "2026-12-03").
+    // Dates of the test's day in the forms the pages print them ("3 Dec 2026",
+    // "2026-12-03"), and of the day before, for a run that crosses midnight.
     let fmt = time::macros::format_description!("[day padding:none] [month repr:short] [year]");
-    out = out.replace(&today.format(&fmt).unwrap(), "[today]");
-    out = out.replace(&today.date().to_string(), "[today]");
+    for day in [today, today.previous_day().unwrap()] {
+        out = out.replace(&day.format(&fmt).unwrap(), "[today]");
+        out = out.replace(&day.to_string(), "[today]");
+    }
     let rules = [
         (
             r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
@@ -108,30 +110,31 @@ async fn key_portal_and_staff_pages_render_as_reviewed() {
             .assert_status(303);
         t.deliver().await;
 
-        insta::assert_snapshot!("portal_home", main_of(&ada.get("/").await));
-        insta::assert_snapshot!("portal_invoices", main_of(&ada.get("/invoices").await));
+        insta::assert_snapshot!("portal_home", main_of(&t, &ada.get("/").await));
+        insta::assert_snapshot!("portal_invoices", main_of(&t, &ada.get("/invoices").await));
         insta::assert_snapshot!(
             "portal_invoice",
-            main_of(&ada.get(&format!("/invoices/{invoice}")).await)
+            main_of(&t, &ada.get(&format!("/invoices/{invoice}")).await)
         );
         insta::assert_snapshot!(
             "portal_ticket",
-            main_of(&ada.get(&format!("/tickets/{ticket}")).await)
+            main_of(&t, &ada.get(&format!("/tickets/{ticket}")).await)
         );
         insta::assert_snapshot!(
             "portal_ticket_refused_reply",
             main_of(
+                &t,
                 &ada.post(&format!("/tickets/{ticket}/comments"), &[("body", " ")])
                     .await
             )
         );
         insta::assert_snapshot!(
             "staff_invoice",
-            main_of(&staff.get(&format!("/staff/invoices/{invoice}")).await)
+            main_of(&t, &staff.get(&format!("/staff/invoices/{invoice}")).await)
         );
         insta::assert_snapshot!(
             "staff_ticket",
-            main_of(&staff.get(&format!("/staff/tickets/{ticket}")).await)
+            main_of(&t, &staff.get(&format!("/staff/tickets/{ticket}")).await)
         );
         t.deliver().await;
     })
