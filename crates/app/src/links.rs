@@ -1,7 +1,6 @@
 //! The staff paths of records the app hands out (in first-view emails,
 //! upload notices, file pages, "why" and view-as lists), built from the
-//! record type in one place. Still built by hand elsewhere: the staff
-//! overview's filtered list links (`records::staff_attention`), the account
+//! record type in one place. Still built by hand elsewhere: the account
 //! links in `auth` and the invitation link in `portal_users`.
 
 use courtyard_domain::RecordKind;
@@ -17,6 +16,11 @@ pub const fn staff_list(kind: RecordKind) -> &'static str {
         RecordKind::Project => "/staff/projects",
         RecordKind::Task => "/staff/tasks",
     }
+}
+
+/// A record type's staff list filtered to one status (the overview's cards).
+pub fn staff_list_with_status(kind: RecordKind, status: &str) -> String {
+    format!("{}?status={status}", staff_list(kind))
 }
 
 /// A record's staff page.

@@ -219,38 +219,23 @@ pub fn company_facts(
 
 /// What waits for staff, for the overview: (label, list link, count).
 #[tracing::instrument(skip_all)]
-pub async fn staff_attention(app: &App) -> AppResult<Vec<(&'static str, &'static str, i64)>> {
+pub async fn staff_attention(app: &App) -> AppResult<Vec<(&'static str, String, i64)>> {
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
-    for (label, href, table, status) in [
+    for (label, kind, table, status) in [
         (
             "Tickets awaiting a reply",
-            "/staff/tickets?status=open",
+            RecordKind::Ticket,
             "tickets",
             "open",
         ),
-        (
-            "Quote requests",
-            "/staff/quotes?status=requested",
-            "quotes",
-            "requested",
-        ),
-        (
-            "Job requests",
-            "/staff/jobs?status=requested",
-            "jobs",
-            "requested",
-        ),
-        (
-            "Quotes accepted",
-            "/staff/quotes?status=accepted",
-            "quotes",
-            "accepted",
-        ),
+        ("Quote requests", RecordKind::Quote, "quotes", "requested"),
+        ("Job requests", RecordKind::Job, "jobs", "requested"),
+        ("Quotes accepted", RecordKind::Quote, "quotes", "accepted"),
     ] {
         out.push((
             label,
-            href,
+            crate::links::staff_list_with_status(kind, status),
             records::count_with_status(&mut conn, table, status).await?,
         ));
     }

@@ -225,7 +225,7 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
 #[template(path = "staff/dashboard.html")]
 struct DashboardPage {
     /// (label, list link, count) of what waits for staff.
-    attention: Vec<(&'static str, &'static str, i64)>,
+    attention: Vec<(&'static str, String, i64)>,
     layout: Layout,
     counts: Vec<(PortalUserState, i64)>,
     first_name: String,

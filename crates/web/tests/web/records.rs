@@ -927,6 +927,14 @@ async fn the_staff_overview_counts_what_waits_for_staff() {
         assert_eq!(count_after("Quote requests"), "1");
         assert_eq!(count_after("Tickets awaiting a reply"), "1");
         assert_eq!(count_after("Job requests"), "0");
+        for href in [
+            "/staff/tickets?status=open",
+            "/staff/quotes?status=requested",
+            "/staff/jobs?status=requested",
+            "/staff/quotes?status=accepted",
+        ] {
+            assert!(attention.contains(&format!("href=\"{href}\"")), "{href}");
+        }
         // A company's lists create records for that company.
         staff
             .get(&format!("/staff/companies/{acme}"))
