@@ -419,6 +419,29 @@ def violations(crate: str, rules: dict, edges) -> set[str]:
             found.add(f"{crate}: {a} -> {b} (sideways)")
     for comp in cycles(edges):
         found.add(f"{crate}: circle {' '.join(comp)}")
+    found |= forbidden_names(crate, rules.get("forbid", []))
+    return found
+
+
+def forbidden_names(crate: str, names: list[str]) -> set[str]:
+    """Crates this crate's code must not name as a path (`name::…`, outside
+    tests) nor list under [dependencies]: what a lower crate keeps to itself."""
+    found = set()
+    if not names:
+        return found
+    src = ROOT / "crates" / crate / "src"
+    pattern = re.compile(r"(?<![\w:])(" + "|".join(map(re.escape, names)) + r")\s*::")
+    for f in sorted(src.rglob("*.rs")):
+        text = drop_test_items(strip(f.read_text()))
+        for m in sorted(set(pattern.findall(text))):
+            unit = (module_path(src, f) or ["lib"])[0]
+            found.add(f"{crate}: {unit} names {m} (forbidden in this crate)")
+    manifest = ROOT / "crates" / crate / "Cargo.toml"
+    if manifest.exists():
+        deps = tomllib.loads(manifest.read_text()).get("dependencies", {})
+        for n in names:
+            if n.replace("_", "-") in deps:
+                found.add(f"{crate}: Cargo.toml depends on {n.replace('_', '-')} (forbidden in this crate)")
     return found
 
 
@@ -453,12 +476,14 @@ def self_test() -> int:
         ("a circle between two files of a folder", "use super::documents::routes as _d;", "staff/picks.rs", "staff"),
         ("a circle through a name the folder re-exports", "fn x() { super::staff_documents_of(); }", "staff/picks.rs", "staff"),
         ("a grouped circle inside a folder", "use crate::staff::{documents::routes as _d};", "staff/picks.rs", "staff"),
+        ("a forbidden crate named", "fn x(_: courtyard_db::Db) {}", "ui/records.rs", "ui"),
     ]
     fine = [
         ("in a comment", "// crate::portal::routes()\n/* crate::staff::routes() */"),
         ("in a string", 'const S: &str = "crate::portal::routes";'),
         ("in a test module", "#[cfg(test)]\nmod tests { use crate::portal::Exposure; }"),
         ("an alias in a folder's group", "use super::{work_forms as documents};", "staff/picks.rs", "staff"),
+        ("a forbidden crate in a comment", "// courtyard_db::Db is the app's business", "ui/records.rs", "ui"),
     ]
     failures = 0
     cases = [(p[0], p[1], True, p[2] if len(p) > 2 else "kit/mod.rs", p[3] if len(p) > 3 else "kit") for p in plants]

@@ -1,9 +1,8 @@
 //! Companies, people (contacts) and permission sets on the staff side, and
 //! "My details" on the portal side.
 
-use courtyard_db::companies::{Company, CompanyFilter, CompanyInput};
-use courtyard_db::contacts::{Contact, ContactFilter, ContactInput};
-use courtyard_db::permission_sets::PermissionSet;
+use courtyard_db::companies::CompanyInput;
+use courtyard_db::contacts::ContactInput;
 use courtyard_db::{companies, contacts, permission_sets, DbError};
 use courtyard_domain::{
     optional_text, parse_tags, Action, CompanyPortalAccess, ContactPortalAccess, EmailAddress,
@@ -14,6 +13,11 @@ use serde::Deserialize;
 use crate::auth::PortalContext;
 use crate::error::Problems;
 use crate::{App, AppError, AppResult};
+
+/// The read models these use cases return.
+pub use courtyard_db::companies::{Company, CompanyFilter};
+pub use courtyard_db::contacts::{Contact, ContactFilter};
+pub use courtyard_db::permission_sets::PermissionSet;
 
 fn check_len(p: &mut Problems, field: &'static str, v: &str, max: usize) {
     if v.chars().count() > max {

@@ -4,9 +4,7 @@
 //! decided by the visibility policy (docs/adr/0011).
 
 use bytes::Bytes;
-use courtyard_db::documents::{
-    self as db_docs, DocumentFields, DocumentFilter, DocumentRow, Folder,
-};
+use courtyard_db::documents::{self as db_docs, DocumentFields};
 use courtyard_db::files::NewFile;
 use courtyard_db::{companies, contacts, work, DbError};
 use courtyard_domain::files::display_name;
@@ -17,6 +15,9 @@ use crate::auth::PortalContext;
 use crate::error::Problems;
 use crate::records::{self, commit, scope};
 use crate::{App, AppError, AppResult};
+
+/// The read models these use cases return.
+pub use courtyard_db::documents::{DocumentFilter, DocumentRow, Folder};
 
 /// The portal's three folders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! sharing, and the start-up sweep of orphaned bytes.
 
 use bytes::Bytes;
-use courtyard_db::files::{self as db_files, FileRow, NewFile};
+use courtyard_db::files::{self as db_files, NewFile};
 use courtyard_db::{documents, sales, work, Conn, DbError};
 use courtyard_domain::files::{display_name, FileKind};
 use courtyard_domain::{Action, Family, Module, RecordKind, WorkKind};
@@ -11,6 +11,9 @@ use courtyard_domain::{Action, Family, Module, RecordKind, WorkKind};
 use crate::auth::{PortalContext, StaffContext};
 use crate::records::{self, commit, scope};
 use crate::{App, AppError, AppResult};
+
+/// The read model of a stored file.
+pub use courtyard_db::files::FileRow;
 
 /// The record types files attach to, with their module: every record type,
 /// and documents.

@@ -11,6 +11,7 @@ pub mod emails;
 pub mod error;
 pub mod files;
 pub mod links;
+pub mod listing;
 pub mod notify;
 pub mod outbox;
 pub mod pdf;
@@ -26,7 +27,6 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 pub use config::Config;
-pub use courtyard_db as db;
 pub use courtyard_db::{Backend, Db};
 pub use courtyard_domain as domain;
 pub use courtyard_mail::{Email, Mailer};

@@ -1,7 +1,7 @@
 //! Staff manage portal users: give access, invite and resend, deactivate and
 //! reactivate, change permission set, scope and access window.
 
-use courtyard_db::portal_users::{PortalUserFilter, PortalUserSettings};
+use courtyard_db::portal_users::PortalUserSettings;
 use courtyard_db::{contacts, permission_sets, portal_users, sessions, tokens, DbError};
 use courtyard_domain::{AccessWindow, EmailAddress, PortalUserState, RecordScope, StateChange};
 use serde::Deserialize;
@@ -11,6 +11,9 @@ use crate::emails::{self, EmailContext, EmailKind};
 use crate::error::Problems;
 use crate::security::{random_token, token_hash};
 use crate::{App, AppError, AppResult};
+
+/// The read models these use cases return.
+pub use courtyard_db::portal_users::PortalUserFilter;
 
 /// The portal-user form as submitted.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -5,13 +5,16 @@
 use std::collections::HashMap;
 
 use courtyard_db::portal_users::{self, PortalUser};
-use courtyard_db::records::{self, Comment, NewComment};
+use courtyard_db::records::{self, NewComment};
 use courtyard_db::{settings, Conn, DbError};
 use courtyard_domain::policy::{self, Explanation, Predicate, Viewer};
 use courtyard_domain::{Action, Grants, Module, RecordKind, RecordScope, SalesKind};
 
 use crate::auth::{PortalContext, StaffContext};
 use crate::{App, AppError, AppResult};
+
+/// The read models every record type shares.
+pub use courtyard_db::records::{Comment, RecordView};
 
 /// The policy's view of a portal user.
 pub fn viewer_of(user: &PortalUser) -> Option<Viewer> {

@@ -2,8 +2,8 @@
 //! transport fails, and delivery happens once.
 
 use courtyard_app::config::Config;
-use courtyard_app::db::outbox;
 use courtyard_app::{worker, App, Email, Mailer};
+use courtyard_db::outbox;
 use courtyard_db_testing::each_backend;
 
 fn app(db: courtyard_app::Db, mailer: Mailer) -> App {

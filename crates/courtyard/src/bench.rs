@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use courtyard_app::db::listing::ListQuery;
-use courtyard_app::db::sales;
-use courtyard_app::db::{portal_users, seed};
 use courtyard_app::domain::policy;
 use courtyard_app::domain::records::SalesKind;
 use courtyard_app::domain::Module;
 use courtyard_app::{App, Db};
+use courtyard_db::listing::ListQuery;
+use courtyard_db::sales;
+use courtyard_db::{portal_users, seed};
 
 /// The password of every seeded portal user (benchmark data only).
 pub const BENCH_PASSWORD: &str = "bench-password-not-for-production";
@@ -20,7 +20,7 @@ pub const BENCH_PASSWORD: &str = "bench-password-not-for-production";
 pub async fn seed(app: &App, companies: usize, invoices: usize) -> anyhow::Result<()> {
     let existing = courtyard_app::customers::list_companies(
         app,
-        &courtyard_app::db::companies::CompanyFilter {
+        &courtyard_db::companies::CompanyFilter {
             limit: 1,
             ..Default::default()
         },

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use courtyard_app::config::{Config, CONFIG_ENV};
-use courtyard_app::db::ConnectOptions;
 use courtyard_app::domain::StaffRole;
 use courtyard_app::{auth, worker, App, AppError, Db};
+use courtyard_db::ConnectOptions;
 use courtyard_demo as demo;
 use tokio::sync::watch;
 
@@ -137,7 +137,7 @@ async fn open_db(config: &Config) -> anyhow::Result<Db> {
         },
     )
     .await
-    .with_context(|| format!("connect to {}", courtyard_app::db::redact(&url)))?;
+    .with_context(|| format!("connect to {}", courtyard_db::redact(&url)))?;
     db.migrate().await.context("apply migrations")?;
     Ok(db)
 }

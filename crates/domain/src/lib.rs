@@ -26,8 +26,33 @@ macro_rules! string_enum {
                 match s { $($s => Some($name::$variant),)+ _ => None }
             }
         }
+
+        /// How a stored value is read: an unknown one is an error, never a
+        /// silent default.
+        impl TryFrom<String> for $name {
+            type Error = $crate::UnknownValue;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                Self::parse(&s).ok_or($crate::UnknownValue { of: stringify!($name), value: s })
+            }
+        }
     };
 }
+
+/// A stored value that is none of its type's values (a row written by a
+/// newer version, or by hand).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub of: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} is not a {}", self.value, self.of)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
 
 pub mod access;
 pub mod email;

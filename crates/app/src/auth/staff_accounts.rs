@@ -9,6 +9,12 @@ use crate::{App, AppError, AppResult};
 
 use super::{check_password, start_session, ClientInfo, NewSession, UserKind, LINK_GONE};
 
+/// Every staff member, for pick lists (owner, assignee).
+pub async fn staff_members(app: &App) -> AppResult<Vec<super::StaffUser>> {
+    let mut conn = app.db.conn().await?;
+    Ok(staff::list(&mut conn).await?)
+}
+
 /// Create a staff member from the command line. With no password, returns a
 /// one-time link where they choose one.
 #[tracing::instrument(skip_all)]

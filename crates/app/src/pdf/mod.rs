@@ -4,7 +4,7 @@
 //! document, and rendering on the PDF pool, never on the async workers.
 
 use courtyard_db::files as db_files;
-use courtyard_db::templates::{self as db_templates, TemplateRow};
+use courtyard_db::templates::{self as db_templates};
 use courtyard_db::{settings, Conn, DbError};
 use courtyard_domain::records::SalesKind;
 
@@ -13,6 +13,9 @@ use crate::error::Problems;
 use crate::pool::PoolError;
 use crate::records::commit;
 use crate::{App, AppError, AppResult};
+
+/// The read model of a staff-managed template.
+pub use courtyard_db::templates::TemplateRow;
 
 mod render;
 mod templates;
@@ -50,7 +53,13 @@ pub struct Business {
     pub accent: String,
 }
 
-pub async fn business(conn: &mut Conn) -> AppResult<Business> {
+/// The business details as Settings → Documents and PDFs shows them.
+pub async fn business_details(app: &App) -> AppResult<Business> {
+    let mut conn = app.db.conn().await?;
+    business(&mut conn).await
+}
+
+pub(crate) async fn business(conn: &mut Conn) -> AppResult<Business> {
     let all = settings::with_prefix(conn, "business.").await?;
     let get = |k: &str| {
         all.iter()

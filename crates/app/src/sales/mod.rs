@@ -4,7 +4,7 @@
 
 use courtyard_db::listing::ListQuery;
 use courtyard_db::records::{self as rec, Comment, RecordView};
-use courtyard_db::sales::{self, SalesDoc, SalesInput, SalesLine};
+use courtyard_db::sales::{self, SalesInput};
 use courtyard_domain::money;
 use courtyard_domain::policy::Explanation;
 use courtyard_domain::records::{QuoteStatus, SalesKind};
@@ -14,6 +14,9 @@ use crate::auth::{PortalContext, StaffContext};
 use crate::error::Problems;
 use crate::records::{self, commit, csv_cell, scope};
 use crate::{App, AppError, AppResult};
+
+/// The read models these use cases return, and the list spec of each kind.
+pub use courtyard_db::sales::{spec, SalesDoc, SalesLine};
 
 mod form;
 pub use form::*;

@@ -35,7 +35,7 @@ impl JobForm {
             contact_id: j.contact_id.clone().unwrap_or_default(),
             owner_staff_id: j.owner_staff_id.clone().unwrap_or_default(),
             subject: j.subject.clone(),
-            status: j.status.clone(),
+            status: j.status.as_str().to_owned(),
             site_address: j.site_address.clone(),
             requested_on: j.requested_on.clone(),
             scheduled_on: j.scheduled_on.clone().unwrap_or_default(),
@@ -166,7 +166,7 @@ pub fn jobs_csv(rows: &[Job]) -> String {
             vec![
                 csv_cell(&j.number),
                 csv_cell(&j.subject),
-                csv_cell(JobStatus::parse(&j.status).map_or(j.status.as_str(), |s| s.label())),
+                csv_cell(j.status.label()),
                 csv_cell(&j.site_address),
                 j.requested_on.clone(),
                 j.scheduled_on.clone().unwrap_or_default(),

@@ -14,6 +14,11 @@ use crate::error::Problems;
 use crate::records::{self, commit, scope};
 use crate::{App, AppError, AppResult};
 
+/// The read models these use cases return, and their list specs.
+pub use courtyard_db::work::{
+    Job, Milestone, Project, Task, Ticket, JOB_SPEC, PROJECT_SPEC, TASK_SPEC, TICKET_SPEC,
+};
+
 mod home;
 mod jobs;
 mod projects;
@@ -222,26 +227,27 @@ pub async fn explain(
         WorkKind::Job => {
             let j = work::find_job(&mut conn, id, None).await?;
             (
-                records::company_facts(&j.company_id, j.contact_id.as_deref(), &j.status),
+                records::company_facts(&j.company_id, j.contact_id.as_deref(), j.status.as_str()),
                 None,
             )
         }
         WorkKind::Ticket => {
             let t = work::find_ticket(&mut conn, id, None).await?;
             (
-                records::company_facts(&t.company_id, t.contact_id.as_deref(), &t.status),
+                records::company_facts(&t.company_id, t.contact_id.as_deref(), t.status.as_str()),
                 None,
             )
         }
         WorkKind::Project => {
             let p = work::find_project(&mut conn, id, None).await?;
-            let mut f = records::company_facts(&p.company_id, p.contact_id.as_deref(), &p.status);
+            let mut f =
+                records::company_facts(&p.company_id, p.contact_id.as_deref(), p.status.as_str());
             f.insert("show_on_portal", Some(p.show_on_portal.to_string()));
             (f, Some(p.id))
         }
         WorkKind::Task => {
             let t = work::find_task(&mut conn, id, None).await?;
-            let mut f = records::company_facts(&t.company_id, None, &t.status);
+            let mut f = records::company_facts(&t.company_id, None, t.status.as_str());
             f.insert("assignee_id", t.assignee_id.clone());
             (f, Some(t.project_id))
         }

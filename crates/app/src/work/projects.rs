@@ -43,7 +43,7 @@ impl ProjectForm {
             contact_id: p.contact_id.clone().unwrap_or_default(),
             owner_staff_id: p.owner_staff_id.clone().unwrap_or_default(),
             subject: p.subject.clone(),
-            status: p.status.clone(),
+            status: p.status.as_str().to_owned(),
             progress: p.progress.to_string(),
             start_on: p.start_on.clone(),
             end_on: p.end_on.clone().unwrap_or_default(),
@@ -243,7 +243,7 @@ pub fn projects_csv(rows: &[Project]) -> String {
             vec![
                 csv_cell(&p.number),
                 csv_cell(&p.subject),
-                csv_cell(ProjectStatus::parse(&p.status).map_or(p.status.as_str(), |s| s.label())),
+                csv_cell(p.status.label()),
                 format!("{}%", p.progress),
                 p.start_on.clone(),
                 p.end_on.clone().unwrap_or_default(),

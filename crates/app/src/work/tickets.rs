@@ -34,8 +34,8 @@ impl TicketForm {
             contact_id: t.contact_id.clone().unwrap_or_default(),
             owner_staff_id: t.owner_staff_id.clone().unwrap_or_default(),
             subject: t.subject.clone(),
-            status: t.status.clone(),
-            priority: t.priority.clone(),
+            status: t.status.as_str().to_owned(),
+            priority: t.priority.as_str().to_owned(),
             message: String::new(),
         }
     }
@@ -166,10 +166,8 @@ pub fn tickets_csv(rows: &[Ticket]) -> String {
             vec![
                 csv_cell(&t.number),
                 csv_cell(&t.subject),
-                csv_cell(TicketStatus::parse(&t.status).map_or(t.status.as_str(), |s| s.label())),
-                csv_cell(
-                    TicketPriority::parse(&t.priority).map_or(t.priority.as_str(), |s| s.label()),
-                ),
+                csv_cell(t.status.label()),
+                csv_cell(t.priority.label()),
                 t.opened_on.clone(),
                 crate::emails::format_time(t.last_activity_at),
             ]

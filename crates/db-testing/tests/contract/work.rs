@@ -197,7 +197,7 @@ async fn work_records_jobs_tickets_projects_tasks_and_comments() {
         work::staff_replied(&mut c, &t1, T0 + 10).await.unwrap();
         assert_eq!(
             work::find_ticket(&mut c, &t1, None).await.unwrap().status,
-            "awaiting_customer"
+            courtyard_domain::records::TicketStatus::AwaitingCustomer
         );
         assert!(work::customer_replied(&mut c, &t1, T0 + 20).await.unwrap());
         let one = work::find_ticket(&mut c, &t1, None).await.unwrap();
@@ -605,6 +605,54 @@ async fn work_records_jobs_tickets_projects_tasks_and_comments() {
             .unwrap()
             .is_empty());
         t.saw("comments", &staff_view);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stored_status_or_priority_no_version_knows_is_a_read_error_not_a_default() {
+    courtyard_db_testing::each_backend(|db| async move {
+        let mut c = db.conn().await.unwrap();
+        let acme = company(&mut c, "Acme Ltd").await;
+        let input = TicketInput {
+            company_id: acme.id.clone(),
+            contact_id: None,
+            subject: "Login broken".into(),
+            status: "open".into(),
+            priority: "high".into(),
+            opened_on: "2024-05-02".into(),
+            owner_staff_id: None,
+        };
+        let id = work::insert_ticket(&mut c, "TKT-0001", &input, T0)
+            .await
+            .unwrap();
+        let read = work::find_ticket(&mut c, &id, None).await.unwrap();
+        assert_eq!(
+            (read.status, read.priority),
+            (
+                courtyard_domain::records::TicketStatus::Open,
+                courtyard_domain::records::TicketPriority::High
+            )
+        );
+        for (column, status, priority) in [
+            ("status", "snoozed", "high"),
+            ("priority", "open", "whenever"),
+        ] {
+            sqlx::query("UPDATE tickets SET status = $1, priority = $2 WHERE id = $3")
+                .bind(status)
+                .bind(priority)
+                .bind(&id)
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            let err = work::find_ticket(&mut c, &id, None)
+                .await
+                .expect_err("an unknown value is refused when read");
+            // sqlx 0.8 names the column but not the value (its error
+            // wrapper never reaches our Display).
+            let said = format!("{err:?}");
+            assert!(said.contains(&format!("\"{column}\"")), "{said}");
+        }
     })
     .await;
 }

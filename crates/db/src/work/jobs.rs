@@ -1,6 +1,7 @@
 //! Jobs: the row, its list spec, writing and reading.
 
 use courtyard_domain::policy::Predicate;
+use courtyard_domain::records::JobStatus;
 
 use super::{execute, find, list, Record, CONTACT_NAME};
 use crate::listing::{DateCol, Keyed, ListQuery, ListSpec, SortKey};
@@ -15,7 +16,8 @@ pub struct Job {
     pub contact_id: Option<String>,
     pub contact_name: Option<String>,
     pub subject: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: JobStatus,
     pub site_address: String,
     pub requested_on: String,
     pub scheduled_on: Option<String>,

@@ -87,7 +87,7 @@ macro_rules! record {
                 $select()
             }
             fn summary(&self) -> (&str, &str, &str, &str) {
-                (&self.id, &self.number, &self.subject, &self.status)
+                (&self.id, &self.number, &self.subject, self.status.as_str())
             }
         }
     };

@@ -2,6 +2,7 @@
 //! reading.
 
 use courtyard_domain::policy::Predicate;
+use courtyard_domain::records::ProjectStatus;
 
 use super::{execute, find, list, Record, CONTACT_NAME};
 use crate::listing::{DateCol, Keyed, ListQuery, ListSpec, SortKey};
@@ -16,7 +17,8 @@ pub struct Project {
     pub contact_id: Option<String>,
     pub contact_name: Option<String>,
     pub subject: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ProjectStatus,
     pub progress: i64,
     pub start_on: String,
     pub end_on: Option<String>,

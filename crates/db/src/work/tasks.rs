@@ -1,6 +1,7 @@
 //! Tasks: the row, its list spec, writing, completing, reading.
 
 use courtyard_domain::policy::Predicate;
+use courtyard_domain::records::TaskStatus;
 
 use super::{execute, find, list, Record};
 use crate::listing::{DateCol, Keyed, ListQuery, ListSpec, SortKey};
@@ -15,7 +16,8 @@ pub struct Task {
     pub company_id: String,
     pub company_name: String,
     pub subject: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TaskStatus,
     pub created_on: String,
     pub due_on: Option<String>,
     pub description: String,

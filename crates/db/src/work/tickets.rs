@@ -1,6 +1,7 @@
 //! Tickets: the row, its list spec, writing, who replied last, reading.
 
 use courtyard_domain::policy::Predicate;
+use courtyard_domain::records::{TicketPriority, TicketStatus};
 
 use super::{execute, find, list, Record, CONTACT_NAME};
 use crate::listing::{DateCol, Keyed, ListQuery, ListSpec, SortKey};
@@ -15,8 +16,10 @@ pub struct Ticket {
     pub contact_id: Option<String>,
     pub contact_name: Option<String>,
     pub subject: String,
-    pub status: String,
-    pub priority: String,
+    #[sqlx(try_from = "String")]
+    pub status: TicketStatus,
+    #[sqlx(try_from = "String")]
+    pub priority: TicketPriority,
     pub opened_on: String,
     pub last_activity_at: i64,
     pub owner_staff_id: Option<String>,

@@ -16,7 +16,6 @@ use crate::ui::sales::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use courtyard_app::db::sales::{self as sales_db};
 use courtyard_app::domain::records::SalesKind;
 use courtyard_app::domain::{Action, Module};
 use courtyard_app::sales::{self};
@@ -27,7 +26,7 @@ pub(crate) async fn portal_list<K: Marker>(
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    let spec = sales_db::spec(kind);
+    let spec = courtyard_app::sales::spec(kind);
     let statuses = portal_statuses(kind);
     let f = Filters::parse(raw, &spec, &statuses);
     let base = portal_base(kind);
@@ -68,7 +67,11 @@ pub(crate) async fn portal_export<K: Marker>(
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    let mut f = Filters::parse(raw, &sales_db::spec(kind), &portal_statuses(kind));
+    let mut f = Filters::parse(
+        raw,
+        &courtyard_app::sales::spec(kind),
+        &portal_statuses(kind),
+    );
     f.after.clear();
     let docs = sales::portal_list(&s.app, &ctx, kind, &f.query(None)).await?;
     Ok(csv_response(

@@ -15,11 +15,11 @@ use crate::ui::work::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use courtyard_app::db::work::{Job, Milestone, Project, Task, Ticket};
-use courtyard_app::domain::records::TicketPriority;
+use courtyard_app::domain::records::{TaskStatus, TicketPriority, TicketStatus};
 use courtyard_app::domain::WorkKind;
 use courtyard_app::domain::{Action, Module};
 use courtyard_app::work::{self};
+use courtyard_app::work::{Job, Milestone, Project, Task, Ticket};
 use courtyard_app::AppError;
 
 pub(crate) async fn portal_list<K: Marker>(
@@ -141,12 +141,7 @@ pub(super) fn job_facts(j: &Job) -> Facts {
 
 pub(super) fn ticket_facts(t: &Ticket) -> Facts {
     vec![
-        (
-            "Priority",
-            TicketPriority::parse(&t.priority)
-                .map_or("", |p| p.label())
-                .to_owned(),
-        ),
+        ("Priority", t.priority.label().to_owned()),
         ("Opened", t.opened_on.clone()),
         ("Opened by", t.contact_name.clone().unwrap_or_default()),
         ("Last activity", when(t.last_activity_at)),
@@ -218,7 +213,7 @@ pub(super) async fn portal_page(p: &PortalPage, kind: WorkKind, id: &str) -> Web
             blank(
                 j.subject.clone(),
                 j.number.clone(),
-                &j.status,
+                j.status.as_str(),
                 facts,
                 j.description.clone(),
                 Thread::new("Messages", &c, action(can_comment), false),
@@ -227,13 +222,13 @@ pub(super) async fn portal_page(p: &PortalPage, kind: WorkKind, id: &str) -> Web
         WorkKind::Ticket => {
             let (t, c) = work::portal_find::<Ticket>(&p.s.app, &p.ctx, id).await?;
             let facts = ticket_facts(&t);
-            let open = t.status != "closed";
+            let open = t.status != TicketStatus::Closed;
             let mut thread = Thread::new("Conversation", &c, action(can_comment && open), false);
             thread.button = "Send reply";
             blank(
                 t.subject.clone(),
                 t.number.clone(),
-                &t.status,
+                t.status.as_str(),
                 facts,
                 String::new(),
                 thread,
@@ -245,7 +240,7 @@ pub(super) async fn portal_page(p: &PortalPage, kind: WorkKind, id: &str) -> Web
             let mut page = blank(
                 p.subject.clone(),
                 p.number.clone(),
-                &p.status,
+                p.status.as_str(),
                 project_facts(p),
                 p.description.clone(),
                 Thread::new("Comments", &v.comments, action(can_comment), false),
@@ -260,12 +255,14 @@ pub(super) async fn portal_page(p: &PortalPage, kind: WorkKind, id: &str) -> Web
             let mut page = blank(
                 t.subject.clone(),
                 t.number.clone(),
-                &t.status,
+                t.status.as_str(),
                 task_facts(&t),
                 t.description.clone(),
                 Thread::new("Comments", &c, action(can_comment), false),
             );
-            if t.assignee_id.as_deref() == Some(p.ctx.user.id.as_str()) && t.status != "done" {
+            if t.assignee_id.as_deref() == Some(p.ctx.user.id.as_str())
+                && t.status != TaskStatus::Done
+            {
                 page.complete = Some(t.id.clone());
             }
             page

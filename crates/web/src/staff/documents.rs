@@ -12,8 +12,8 @@ use crate::ui::records::Why;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use courtyard_app::db::documents::{DocumentFilter, Folder};
 use courtyard_app::documents::{self, DocumentForm, AUDIENCES};
+use courtyard_app::documents::{DocumentFilter, Folder};
 use courtyard_app::{customers, notify, AppError};
 use serde::Deserialize;
 

@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use courtyard_app::auth::{self, PortalUser};
+use courtyard_app::customers::PermissionSet;
 use courtyard_app::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
-use courtyard_app::db::companies::{Company, CompanyFilter};
-use courtyard_app::db::contacts::{Contact, ContactFilter};
-use courtyard_app::db::permission_sets::PermissionSet;
-use courtyard_app::db::portal_users::PortalUserFilter;
+use courtyard_app::customers::{Company, CompanyFilter};
+use courtyard_app::customers::{Contact, ContactFilter};
 use courtyard_app::emails::{self, EmailKind};
+use courtyard_app::portal_users::PortalUserFilter;
 use courtyard_app::portal_users::{self as pu, PortalUserForm};
 use courtyard_app::AppError;
 use courtyard_domain::{

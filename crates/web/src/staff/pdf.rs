@@ -15,8 +15,8 @@ use crate::ui::sales::sales_kind;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use courtyard_app::db::templates::TemplateRow;
 use courtyard_app::domain::records::SalesKind;
+use courtyard_app::pdf::TemplateRow;
 use courtyard_app::pdf::{self, TemplateForm, AUDIENCES};
 use courtyard_app::AppError;
 use serde::Deserialize;
@@ -72,10 +72,7 @@ async fn settings_page(
     submitted: Option<(&str, &str, &str)>,
     errors: Errors,
 ) -> WebResult<SettingsPage> {
-    let business = {
-        let mut conn = p.s.app.db.conn().await.map_err(AppError::from)?;
-        pdf::business(&mut conn).await?
-    };
+    let business = pdf::business_details(&p.s.app).await?;
     let t = pdf::templates(&p.s.app).await?;
     let defaults = t
         .defaults

@@ -2,8 +2,8 @@
 //! users for "can this person see it?".
 
 use courtyard_app::customers;
-use courtyard_app::db::contacts::ContactFilter;
-use courtyard_app::db::portal_users::PortalUserFilter;
+use courtyard_app::customers::ContactFilter;
+use courtyard_app::portal_users::PortalUserFilter;
 
 use crate::kit::error::WebResult;
 use crate::kit::state::AppState;
@@ -26,7 +26,7 @@ pub(super) async fn contact_choices(s: &AppState) -> WebResult<Vec<(String, Stri
 pub(super) async fn company_users(
     s: &AppState,
     company_id: &str,
-) -> WebResult<Vec<courtyard_app::db::portal_users::PortalUser>> {
+) -> WebResult<Vec<courtyard_app::auth::PortalUser>> {
     Ok(courtyard_app::portal_users::list(
         &s.app,
         &PortalUserFilter {

@@ -16,10 +16,9 @@ use askama::Template;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
 use courtyard_app::customers;
-use courtyard_app::db::records::RecordView;
-use courtyard_app::db::sales::{self as sales_db};
 use courtyard_app::domain::money::{self, Currency};
 use courtyard_app::domain::records::SalesKind;
+use courtyard_app::records::RecordView;
 use courtyard_app::sales::{self, LineForm, SalesForm};
 use courtyard_app::AppError;
 use serde::Deserialize;
@@ -31,7 +30,7 @@ pub(crate) async fn staff_list<K: Marker>(
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    let spec = sales_db::spec(kind);
+    let spec = courtyard_app::sales::spec(kind);
     let statuses = kind.statuses();
     let f = Filters::parse(raw, &spec, &statuses);
     let base = sales::staff_path(kind);
@@ -136,7 +135,7 @@ pub(crate) async fn staff_new_form<K: Marker>(
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    let f = Filters::parse(raw, &sales_db::spec(kind), &[]);
+    let f = Filters::parse(raw, &courtyard_app::sales::spec(kind), &[]);
     let today = p.s.app.clock.today();
     let form = SalesForm {
         company_id: f.company_id,
@@ -299,7 +298,7 @@ pub(crate) async fn staff_find<K: Marker>(
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    let f = Filters::parse(raw, &sales_db::spec(kind), &[]);
+    let f = Filters::parse(raw, &courtyard_app::sales::spec(kind), &[]);
     render(&show(&p, kind, id, &f, None).await?)
 }
 

@@ -16,14 +16,14 @@ use crate::ui::work::*;
 use askama::Template;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Redirect, Response};
+use courtyard_app::auth::PortalUser;
 use courtyard_app::auth::StaffContext;
 use courtyard_app::customers;
-use courtyard_app::db::portal_users::PortalUser;
-use courtyard_app::db::records::Comment;
-use courtyard_app::db::work::{Job, Task, Ticket};
 use courtyard_app::domain::records::TicketPriority;
 use courtyard_app::domain::WorkKind;
+use courtyard_app::records::Comment;
 use courtyard_app::work::{self, JobForm, ProjectForm, TaskForm, TicketForm};
+use courtyard_app::work::{Job, Task, Ticket};
 use courtyard_app::AppError;
 
 // ---- staff ----

@@ -1,7 +1,7 @@
 //! Documents as the pages list them: one view per row, the audience in words,
 //! the page cursor.
 
-use courtyard_app::db::documents::DocumentRow;
+use courtyard_app::documents::DocumentRow;
 use courtyard_app::domain::files::human_size;
 
 use crate::kit::layout::when;

@@ -4,8 +4,8 @@
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use courtyard_app::db::files::FileRow;
 use courtyard_app::domain::files::{display_name, human_size, FileKind};
+use courtyard_app::files::FileRow;
 
 use crate::kit::layout::when;
 

@@ -5,10 +5,10 @@
 use askama::Template;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use courtyard_app::db::listing::{self, Keyed, ListQuery, ListSpec};
-use courtyard_app::db::portal_users::PortalUser;
-use courtyard_app::db::records::Comment;
+use courtyard_app::auth::PortalUser;
 use courtyard_app::domain::policy::Explanation;
+use courtyard_app::listing::{self, Keyed, ListQuery, ListSpec};
+use courtyard_app::records::Comment;
 
 use courtyard_app::domain::RecordKind;
 
@@ -413,15 +413,8 @@ pub(crate) fn csv_response(body: String, name: &str) -> Response {
 pub(crate) async fn staff_names(
     s: &crate::kit::state::AppState,
 ) -> crate::kit::error::WebResult<Vec<(String, String)>> {
-    let mut conn = s
-        .app
-        .db
-        .conn()
-        .await
-        .map_err(courtyard_app::AppError::from)?;
-    Ok(courtyard_app::db::staff::list(&mut conn)
-        .await
-        .map_err(courtyard_app::AppError::from)?
+    Ok(courtyard_app::auth::staff_members(&s.app)
+        .await?
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect())
@@ -440,8 +433,8 @@ pub(crate) struct WaitingItem {
 pub(crate) type WaitingGroups = Vec<(&'static str, &'static str, Vec<WaitingItem>)>;
 
 pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
-    use courtyard_app::domain::records::{SalesKind, TaskStatus, TicketStatus};
-    let docs = |kind: SalesKind, list: Vec<courtyard_app::db::sales::SalesDoc>| {
+    use courtyard_app::domain::records::SalesKind;
+    let docs = |kind: SalesKind, list: Vec<courtyard_app::sales::SalesDoc>| {
         list.into_iter()
             .map(|d| {
                 let cur = d.currency;
@@ -482,10 +475,8 @@ pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
                         Some(d) => format!("{} · due {d}", t.project_name),
                         None => t.project_name,
                     },
-                    status_label: TaskStatus::parse(&t.status)
-                        .map_or("", |s| s.label())
-                        .to_owned(),
-                    status: t.status,
+                    status_label: t.status.label().to_owned(),
+                    status: t.status.as_str().to_owned(),
                 })
                 .collect(),
         ),
@@ -498,10 +489,8 @@ pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
                     href: format!("/tickets/{}", t.id),
                     title: format!("{} · {}", t.number, t.subject),
                     detail: format!("Last reply {}", when(t.last_activity_at)),
-                    status_label: TicketStatus::parse(&t.status)
-                        .map_or("", |s| s.label())
-                        .to_owned(),
-                    status: t.status,
+                    status_label: t.status.label().to_owned(),
+                    status: t.status.as_str().to_owned(),
                 })
                 .collect(),
         ),

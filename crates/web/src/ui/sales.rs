@@ -2,9 +2,9 @@
 //! columns and rows, statuses as shown (a sent quote past its date is
 //! expired), the detail view with lines and totals, and `sales_kind`.
 
-use courtyard_app::db::sales::{SalesDoc, SalesLine};
 use courtyard_app::domain::money;
 use courtyard_app::domain::records::SalesKind;
+use courtyard_app::sales::{SalesDoc, SalesLine};
 
 pub(crate) use crate::ui::records::Marker;
 use crate::ui::records::{cell, date_cell, num, ListRow};

@@ -2,15 +2,15 @@
 //! specs, columns and rows, statuses, and `work_kind`.
 
 use courtyard_app::auth::PortalContext;
-use courtyard_app::db::listing::ListSpec;
-use courtyard_app::db::work::{
-    Job, Project, Task, Ticket, JOB_SPEC, PROJECT_SPEC, TASK_SPEC, TICKET_SPEC,
-};
 use courtyard_app::domain::records::{
-    job_statuses, project_statuses, task_statuses, ticket_statuses, TicketPriority,
+    job_statuses, project_statuses, task_statuses, ticket_statuses,
 };
 use courtyard_app::domain::WorkKind;
+use courtyard_app::listing::ListSpec;
 use courtyard_app::work;
+use courtyard_app::work::{
+    Job, Project, Task, Ticket, JOB_SPEC, PROJECT_SPEC, TASK_SPEC, TICKET_SPEC,
+};
 
 use crate::kit::error::WebResult;
 use crate::kit::layout::when;
@@ -85,7 +85,14 @@ pub(crate) fn job_rows(list: &[Job], base: &str, staff: bool) -> Vec<ListRow> {
                     j.scheduled_on.clone().unwrap_or_else(|| "Not yet".into()),
                 ),
             ]);
-            row(WorkKind::Job, base, &j.id, &j.number, &j.status, cells)
+            row(
+                WorkKind::Job,
+                base,
+                &j.id,
+                &j.number,
+                j.status.as_str(),
+                cells,
+            )
         })
         .collect()
 }
@@ -99,14 +106,18 @@ pub(crate) fn ticket_rows(list: &[Ticket], base: &str, staff: bool) -> Vec<ListR
             }
             cells.extend([
                 cell("Subject", t.subject.clone()),
-                cell(
-                    "Priority",
-                    TicketPriority::parse(&t.priority).map_or("", |p| p.label()),
-                ),
+                cell("Priority", t.priority.label()),
                 date_cell("Opened", t.opened_on.clone()),
                 date_cell("Last activity", when(t.last_activity_at)),
             ]);
-            row(WorkKind::Ticket, base, &t.id, &t.number, &t.status, cells)
+            row(
+                WorkKind::Ticket,
+                base,
+                &t.id,
+                &t.number,
+                t.status.as_str(),
+                cells,
+            )
         })
         .collect()
 }
@@ -132,7 +143,14 @@ pub(crate) fn project_rows(list: &[Project], base: &str, staff: bool) -> Vec<Lis
                 date_cell("Start", p.start_on.clone()),
                 date_cell("End", p.end_on.clone().unwrap_or_default()),
             ]);
-            row(WorkKind::Project, base, &p.id, &p.number, &p.status, cells)
+            row(
+                WorkKind::Project,
+                base,
+                &p.id,
+                &p.number,
+                p.status.as_str(),
+                cells,
+            )
         })
         .collect()
 }
@@ -153,7 +171,14 @@ pub(crate) fn task_rows(list: &[Task], base: &str, staff: bool) -> Vec<ListRow> 
                 ),
                 date_cell("Due", t.due_on.clone().unwrap_or_default()),
             ]);
-            row(WorkKind::Task, base, &t.id, &t.number, &t.status, cells)
+            row(
+                WorkKind::Task,
+                base,
+                &t.id,
+                &t.number,
+                t.status.as_str(),
+                cells,
+            )
         })
         .collect()
 }

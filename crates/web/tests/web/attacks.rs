@@ -261,7 +261,7 @@ async fn one_address_cannot_flood_the_outbox_with_account_emails() {
                     .assert_contains("Request received");
             }
             let mut conn = t.app.db.conn().await.unwrap();
-            let waiting = courtyard_app::db::outbox::count_waiting(&mut conn, "account")
+            let waiting = courtyard_db::outbox::count_waiting(&mut conn, "account")
                 .await
                 .unwrap();
             assert_eq!(waiting, 5, "the address's budget, not twelve");
@@ -272,7 +272,7 @@ async fn one_address_cannot_flood_the_outbox_with_account_emails() {
                 .await
                 .assert_status(200);
             assert_eq!(
-                courtyard_app::db::outbox::count_waiting(&mut conn, "account")
+                courtyard_db::outbox::count_waiting(&mut conn, "account")
                     .await
                     .unwrap(),
                 6
@@ -303,7 +303,7 @@ async fn account_emails_waiting_in_the_outbox_are_capped() {
                 .assert_contains("Request received");
             }
             let mut conn = t.app.db.conn().await.unwrap();
-            let waiting = courtyard_app::db::outbox::count_waiting(&mut conn, "account")
+            let waiting = courtyard_db::outbox::count_waiting(&mut conn, "account")
                 .await
                 .unwrap();
             assert_eq!(waiting, 3);
@@ -316,7 +316,7 @@ async fn account_emails_waiting_in_the_outbox_are_capped() {
                 .assert_status(200);
             let mut conn = t.app.db.conn().await.unwrap();
             assert_eq!(
-                courtyard_app::db::outbox::count_waiting(&mut conn, "account")
+                courtyard_db::outbox::count_waiting(&mut conn, "account")
                     .await
                     .unwrap(),
                 1
@@ -705,11 +705,11 @@ async fn a_long_form_after_the_session_ended_asks_to_log_in_again() {
         let token = ada.csrf_for(&path);
         // Staff end every session of hers meanwhile (as a reset would).
         let mut conn = t.app.db.conn().await.unwrap();
-        let user = courtyard_app::db::portal_users::find_by_email(&mut conn, "ada@acme.example")
+        let user = courtyard_db::portal_users::find_by_email(&mut conn, "ada@acme.example")
             .await
             .unwrap()
             .unwrap();
-        courtyard_app::db::sessions::delete_all_for_user(&mut conn, "portal", &user.id)
+        courtyard_db::sessions::delete_all_for_user(&mut conn, "portal", &user.id)
             .await
             .unwrap();
         drop(conn);

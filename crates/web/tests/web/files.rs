@@ -615,10 +615,9 @@ async fn a_file_can_come_with_a_message_and_shows_under_it() {
         );
         ada.get(&format!("/files/{patch}")).await.assert_status(404);
         // A closed ticket takes no more files, with or without a message.
-        let row =
-            courtyard_app::work::staff_find::<courtyard_app::db::work::Ticket>(&t.app, &ticket)
-                .await
-                .unwrap();
+        let row = courtyard_app::work::staff_find::<courtyard_db::work::Ticket>(&t.app, &ticket)
+            .await
+            .unwrap();
         let mut form = courtyard_app::work::TicketForm::from_ticket(&row);
         form.status = "closed".into();
         courtyard_app::work::update_ticket(&t.app, &ticket, &form)

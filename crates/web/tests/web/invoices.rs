@@ -219,7 +219,7 @@ async fn customer_views_are_recorded_and_staff_can_ask_why_someone_sees_an_invoi
 
         let olly = portal_users::list(
             &t.app,
-            &courtyard_app::db::portal_users::PortalUserFilter {
+            &courtyard_db::portal_users::PortalUserFilter {
                 limit: 100,
                 ..Default::default()
             },
@@ -231,7 +231,7 @@ async fn customer_views_are_recorded_and_staff_can_ask_why_someone_sees_an_invoi
         .unwrap();
         let eve = portal_users::list(
             &t.app,
-            &courtyard_app::db::portal_users::PortalUserFilter {
+            &courtyard_db::portal_users::PortalUserFilter {
                 limit: 100,
                 ..Default::default()
             },
@@ -243,7 +243,7 @@ async fn customer_views_are_recorded_and_staff_can_ask_why_someone_sees_an_invoi
         .unwrap();
         let ada_u = portal_users::list(
             &t.app,
-            &courtyard_app::db::portal_users::PortalUserFilter {
+            &courtyard_db::portal_users::PortalUserFilter {
                 limit: 100,
                 ..Default::default()
             },

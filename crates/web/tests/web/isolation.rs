@@ -4,8 +4,8 @@
 
 use axum::body::Body;
 use axum::http::{header, Method, Request};
-use courtyard_app::db::portal_users::PortalUserFilter;
 use courtyard_app::portal_users;
+use courtyard_db::portal_users::PortalUserFilter;
 use courtyard_domain::records::SalesKind;
 use courtyard_domain::Module;
 use courtyard_web::{portal_route_table, Exposure};

@@ -295,9 +295,9 @@ async fn a_runaway_template_is_refused_when_saved_and_never_stops_a_download() {
             // the customer's download falls back to the built-in template.
             for (name, source) in [("Loops", RUNAWAY), ("Greedy", GREEDY)] {
                 let mut conn = t.app.db.conn().await.unwrap();
-                let id = courtyard_app::db::templates::insert(
+                let id = courtyard_db::templates::insert(
                     &mut conn,
-                    &courtyard_app::db::templates::NewTemplate {
+                    &courtyard_db::templates::NewTemplate {
                         kind: "invoice",
                         name,
                         audience: "sharing",

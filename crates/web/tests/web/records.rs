@@ -266,7 +266,7 @@ async fn a_ticket_conversation_keeps_internal_notes_from_the_customer() {
 
         // A closed ticket takes no more replies.
         let ticket_row =
-            courtyard_app::work::staff_find::<courtyard_app::db::work::Ticket>(&t.app, &ticket)
+            courtyard_app::work::staff_find::<courtyard_db::work::Ticket>(&t.app, &ticket)
                 .await
                 .unwrap();
         let mut form = courtyard_app::work::TicketForm::from_ticket(&ticket_row);
@@ -445,7 +445,7 @@ async fn the_first_customer_view_notifies_the_assigned_staff_member_once() {
             .await;
         let sam = {
             let mut conn = t.app.db.conn().await.unwrap();
-            courtyard_app::db::staff::find_by_email(&mut conn, "sam@harbour.example")
+            courtyard_db::staff::find_by_email(&mut conn, "sam@harbour.example")
                 .await
                 .unwrap()
                 .unwrap()
@@ -731,7 +731,7 @@ async fn concurrent_customer_views_all_succeed_and_the_notice_goes_once() {
         let mut form = courtyard_app::sales::SalesForm::from_doc(&doc.doc, &doc.lines);
         form.owner_staff_id = {
             let mut conn = t.app.db.conn().await.unwrap();
-            courtyard_app::db::staff::find_by_email(&mut conn, "sam@harbour.example")
+            courtyard_db::staff::find_by_email(&mut conn, "sam@harbour.example")
                 .await
                 .unwrap()
                 .unwrap()
@@ -778,10 +778,9 @@ async fn staff_replies_do_not_reopen_a_resolved_ticket_and_expired_quotes_offer_
     on_each_backend(|t| async move {
         let (acme, _, _) = acme(&t).await;
         let ticket = t.ticket(&acme, None, "Old issue").await;
-        let row =
-            courtyard_app::work::staff_find::<courtyard_app::db::work::Ticket>(&t.app, &ticket)
-                .await
-                .unwrap();
+        let row = courtyard_app::work::staff_find::<courtyard_db::work::Ticket>(&t.app, &ticket)
+            .await
+            .unwrap();
         let mut form = courtyard_app::work::TicketForm::from_ticket(&row);
         form.status = "resolved".into();
         courtyard_app::work::update_ticket(&t.app, &ticket, &form)
@@ -797,11 +796,10 @@ async fn staff_replies_do_not_reopen_a_resolved_ticket_and_expired_quotes_offer_
             )
             .await
             .assert_status(303);
-        let row =
-            courtyard_app::work::staff_find::<courtyard_app::db::work::Ticket>(&t.app, &ticket)
-                .await
-                .unwrap();
-        assert_eq!(row.status, "resolved");
+        let row = courtyard_app::work::staff_find::<courtyard_db::work::Ticket>(&t.app, &ticket)
+            .await
+            .unwrap();
+        assert_eq!(row.status.as_str(), "resolved");
 
         let expired = t
             .sales_doc(SalesKind::Quote, &acme, None, "sent", "2020-01-01", "10")

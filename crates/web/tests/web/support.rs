@@ -90,7 +90,7 @@ where
 /// the same). Deliver with [`TestApp::deliver`], or look at what is queued.
 async fn assert_outbox_empty(app: &App) {
     let mut conn = app.db.conn().await.expect("a connection");
-    let left = courtyard_app::db::outbox::pending(&mut conn)
+    let left = courtyard_db::outbox::pending(&mut conn)
         .await
         .expect("the outbox");
     assert!(
@@ -459,13 +459,13 @@ impl TestApp {
         subject: &str,
     ) -> String {
         let mut conn = self.app.db.conn().await.unwrap();
-        let number = courtyard_app::db::records::next_number(&mut conn, "ticket", "TKT-")
+        let number = courtyard_db::records::next_number(&mut conn, "ticket", "TKT-")
             .await
             .unwrap();
-        courtyard_app::db::work::insert_ticket(
+        courtyard_db::work::insert_ticket(
             &mut conn,
             &number,
-            &courtyard_app::db::work::TicketInput {
+            &courtyard_db::work::TicketInput {
                 company_id: company_id.into(),
                 contact_id: contact_id.map(str::to_owned),
                 subject: subject.into(),
@@ -533,12 +533,12 @@ impl TestApp {
             _ => None,
         };
         if let Some(kind) = kind {
-            return courtyard_app::db::sales::find(&mut conn, kind, id)
+            return courtyard_db::sales::find(&mut conn, kind, id)
                 .await
                 .unwrap()
                 .number;
         }
-        use courtyard_app::db::work;
+        use courtyard_db::work;
         match module {
             M::Jobs => work::find_job(&mut conn, id, None).await.unwrap().number,
             M::Tickets => work::find_ticket(&mut conn, id, None).await.unwrap().number,
@@ -551,7 +551,7 @@ impl TestApp {
             M::Tasks => work::find_task(&mut conn, id, None).await.unwrap().number,
             // Documents have no number: their title identifies them.
             M::Documents => {
-                courtyard_app::db::documents::find(&mut conn, id, None)
+                courtyard_db::documents::find(&mut conn, id, None)
                     .await
                     .unwrap()
                     .title
