@@ -208,6 +208,10 @@ def edges_of(crate: str) -> tuple[set[tuple[str, str]], set[str]]:
         text = drop_test_items(strip(file.read_text()))
         if re.search(r"\buse\s+crate\s+as\b", text) or re.search(r"\bcrate::\{[^}]*\bself\s+as\b", text):
             problems.add(f"{crate}: {me} aliases the crate, which hides its edges")
+        # A glob of the folder's own module (`use super::*` in a child)
+        # hides which of its siblings' names a file uses: name them.
+        if len(path) > 1 and re.search(rf"\buse\s+(?:super|crate::{me})::\*", text):
+            problems.add(f"{crate}: {me} has a glob import from inside the crate, which hides its edges")
         targets = []
         # crate:: and $crate:: paths, single or grouped.
         for m in re.finditer(rf"(?:\$)?\bcrate::(?:({IDENT})|\{{)", text):
@@ -477,6 +481,7 @@ def self_test() -> int:
         ("a circle through a name the folder re-exports", "fn x() { super::staff_documents_of(); }", "staff/picks.rs", "staff"),
         ("a grouped circle inside a folder", "use crate::staff::{documents::routes as _d};", "staff/picks.rs", "staff"),
         ("a forbidden crate named", "fn x(_: courtyard_db::Db) {}", "ui/records.rs", "ui"),
+        ("a glob from the folder's module", "use super::*;", "staff/picks.rs", "staff"),
     ]
     fine = [
         ("in a comment", "// crate::portal::routes()\n/* crate::staff::routes() */"),
@@ -484,6 +489,7 @@ def self_test() -> int:
         ("in a test module", "#[cfg(test)]\nmod tests { use crate::portal::Exposure; }"),
         ("an alias in a folder's group", "use super::{work_forms as documents};", "staff/picks.rs", "staff"),
         ("a forbidden crate in a comment", "// courtyard_db::Db is the app's business", "ui/records.rs", "ui"),
+        ("a glob in a test module", "#[cfg(test)]\nmod tests { use super::*; }", "staff/picks.rs", "staff"),
     ]
     failures = 0
     cases = [(p[0], p[1], True, p[2] if len(p) > 2 else "kit/mod.rs", p[3] if len(p) > 3 else "kit") for p in plants]

@@ -1,8 +1,24 @@
 //! A signed-in customer's own pages: home, a module's landing page, My
 //! details and the sessions list.
 
-use super::*;
+use super::business;
+use crate::kit::error::{WebError, WebResult};
+use crate::kit::forms::{Errors, Form};
+use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::PortalPage;
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::{logout_response, Portal, PORTAL_COOKIE};
+use crate::kit::state::AppState;
+use crate::ui::account::PageQuery;
+use crate::ui::records::{waiting_groups, WaitingItem};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use courtyard_app::auth::UserKind;
+use courtyard_app::customers::MyDetailsForm;
+use courtyard_app::{auth, customers, AppError};
+use courtyard_domain::{Action, Module};
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "portal/home.html")]

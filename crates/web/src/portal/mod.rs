@@ -2,29 +2,11 @@
 //! (each route with its `Exposure`, which the isolation test walks); the
 //! sign-in pages and the customer's own pages are in their own files.
 
-use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
-use courtyard_app::auth::{self, UserKind};
-use courtyard_app::customers::{self, MyDetailsForm};
-use courtyard_app::AppError;
-use courtyard_domain::{Action, Module};
-use serde::Deserialize;
+use axum::Router;
+use courtyard_domain::Module;
 
-use crate::kit::csrf::CsrfToken;
-use crate::kit::error::WebError;
-use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, Form};
-use crate::kit::layout::{notice, when, Layout};
-use crate::kit::render::{render, unprocessable};
-use crate::kit::session::{
-    cookie_value, login_response, logout_response, safe_next, Client, Portal, PORTAL_COOKIE,
-};
 use crate::kit::state::AppState;
-use crate::ui::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
-use crate::ui::records::{waiting_groups, WaitingItem};
 use crate::ui::records::{Invoices, Jobs, Orders, Projects, Quotes, Tasks, Tickets};
 
 mod documents;

@@ -1,8 +1,23 @@
 //! Signing in: login and logout, forgotten password and username, reset
 //! and invitation links.
 
-use super::*;
-
+use super::business;
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, Form};
+use crate::kit::layout::{notice, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::{
+    cookie_value, login_response, logout_response, safe_next, Client, PORTAL_COOKIE,
+};
+use crate::kit::state::AppState;
+use crate::ui::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::Extension;
+use courtyard_app::{auth, AppError};
+use serde::Deserialize;
 pub(super) async fn login_form(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,

@@ -1,7 +1,22 @@
 //! Companies and people: lists, pages, forms.
 
-use super::*;
-
+use super::{cursor, opt, query_string, uncursor, ListQuery, PAGE};
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, Form};
+use crate::kit::layout::{notice, Layout};
+use crate::kit::page::StaffPage;
+use crate::kit::render::{render, saved_or_again};
+use crate::kit::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use courtyard_app::auth::PortalUser;
+use courtyard_app::customers;
+use courtyard_app::customers::{
+    Company, CompanyFilter, CompanyForm, Contact, ContactFilter, ContactForm,
+};
+use courtyard_app::portal_users as pu;
+use courtyard_domain::{CompanyPortalAccess, ContactPortalAccess};
 #[derive(Template)]
 #[template(path = "staff/companies.html")]
 pub(super) struct CompaniesPage {

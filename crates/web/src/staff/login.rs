@@ -1,7 +1,22 @@
 //! Staff login, the first owner's setup link, and choosing a password.
 
-use super::*;
-
+use super::business;
+use crate::kit::csrf::CsrfToken;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, Form};
+use crate::kit::layout::{notice, Layout};
+use crate::kit::render::{render, unprocessable};
+use crate::kit::session::{
+    cookie_value, login_response, logout_response, safe_next, Client, STAFF_COOKIE,
+};
+use crate::kit::state::AppState;
+use crate::ui::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use courtyard_app::{auth, AppError};
+use serde::Deserialize;
 // ---- login, setup ----
 
 pub(super) async fn login_form(

@@ -3,35 +3,18 @@
 //! companies (and people), portal users, permission sets, settings.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Extension, Router};
-use courtyard_app::auth::{self, PortalUser};
-use courtyard_app::customers::PermissionSet;
-use courtyard_app::customers::{self, CompanyForm, ContactForm, PermissionSetForm};
-use courtyard_app::customers::{Company, CompanyFilter};
-use courtyard_app::customers::{Contact, ContactFilter};
-use courtyard_app::emails::{self, EmailKind};
-use courtyard_app::portal_users::PortalUserFilter;
-use courtyard_app::portal_users::{self as pu, PortalUserForm};
-use courtyard_app::AppError;
-use courtyard_domain::{
-    Action, CompanyPortalAccess, ContactPortalAccess, Grants, Module, PortalUserState, RecordScope,
-};
+use axum::Router;
+use courtyard_app::portal_users::{self as pu};
+use courtyard_domain::PortalUserState;
 use serde::Deserialize;
 
-use crate::kit::csrf::CsrfToken;
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, Form, FormPairs};
-use crate::kit::layout::{notice, when, Layout};
+use crate::kit::layout::Layout;
 use crate::kit::page::StaffPage;
-use crate::kit::render::{render, saved_or_again, unprocessable};
-use crate::kit::session::{
-    cookie_value, login_response, logout_response, safe_next, Client, Staff, STAFF_COOKIE,
-};
+use crate::kit::render::render;
 use crate::kit::state::AppState;
-use crate::ui::account::{LoginForm, LoginPage, PageQuery, PasswordForm, SetPasswordPage};
 use crate::ui::records::{Invoices, Jobs, Orders, Projects, Quotes, Tasks, Tickets};
 
 mod companies;

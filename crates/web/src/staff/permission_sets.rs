@@ -1,7 +1,17 @@
 //! Permission sets: the list and the module × action matrix.
 
-use super::*;
-
+use super::ListQuery;
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, Form};
+use crate::kit::layout::{notice, Layout};
+use crate::kit::page::StaffPage;
+use crate::kit::render::{render, saved_or_again};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use courtyard_app::customers;
+use courtyard_app::customers::{PermissionSet, PermissionSetForm};
+use courtyard_domain::{Action, Grants, Module};
 // ---- permission sets ----
 
 #[derive(Template)]

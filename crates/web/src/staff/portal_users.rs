@@ -1,8 +1,23 @@
 //! Portal users: giving access, the list, each user's page, invitations,
 //! deactivation, and "view as".
 
-use super::*;
-
+use super::{cursor, opt, query_string, uncursor, ListQuery, PAGE};
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, Form};
+use crate::kit::layout::{notice, when, Layout};
+use crate::kit::page::StaffPage;
+use crate::kit::render::{render, saved_or_again};
+use crate::kit::session::Staff;
+use crate::kit::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use courtyard_app::auth::PortalUser;
+use courtyard_app::customers::{Contact, ContactFilter, PermissionSet};
+use courtyard_app::portal_users as pu;
+use courtyard_app::portal_users::{PortalUserFilter, PortalUserForm};
+use courtyard_app::{auth, customers};
+use courtyard_domain::{PortalUserState, RecordScope};
 // ---- portal users ----
 
 #[derive(Template)]

@@ -1,7 +1,16 @@
 //! Settings: portal module switches, number prefixes, email intros.
 
-use super::*;
-
+use super::{business, ListQuery};
+use crate::kit::error::WebResult;
+use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::layout::{notice, Layout};
+use crate::kit::page::StaffPage;
+use crate::kit::render::{render, unprocessable};
+use askama::Template;
+use axum::extract::Query;
+use axum::response::{IntoResponse, Redirect, Response};
+use courtyard_app::emails::EmailKind;
+use courtyard_app::{emails, AppError};
 // ---- settings ----
 
 pub(super) struct IntroRow {
