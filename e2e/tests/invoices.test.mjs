@@ -82,7 +82,8 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
       subject: 'Alpha',
       status: 'unpaid',
       issuedOn: '2026-02-05',
-      dueOn: '2026-03-07',
+      // Due in two months whenever the suite runs: not overdue.
+      dueOn: new Date(Date.now() + 60 * 86400e3).toISOString().slice(0, 10),
       lines: line('Website retainer', '100'),
     });
     assert.match(await staffPage.locator('.notice').innerText(), /created/i);
@@ -93,7 +94,8 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
     const bravo = await createInvoice(staffPage, {
       companyId: a.companyId,
       subject: 'Bravo',
-      status: 'overdue',
+      // Overdue is derived: unpaid and past its due date.
+      status: 'unpaid',
       issuedOn: '2026-02-20',
       dueOn: '2026-03-06',
       lines: line('Brand workshop', '200'),

@@ -1,13 +1,16 @@
 // Full-page screenshots of every main page at phone and desktop sizes, for
 // people to look at. Saved to e2e/screenshots/<name>-<phone|desktop>.png
-// (git-ignored). The test fails on server errors and on console errors such
-// as Content-Security-Policy violations.
+// (git-ignored). The test fails on server errors, on console errors such
+// as Content-Security-Policy violations, and on any serious or critical
+// axe-core finding.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+
+import AxeBuilder from '@axe-core/playwright';
 
 import { DESKTOP, PHONE, launchBrowser, newPage } from '../lib/browser.mjs';
 import {
@@ -77,6 +80,11 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
     if (wide > viewport.viewport.width) {
       overflow.push(`${name} (${viewport.name}): page is ${wide}px wide in a ${viewport.viewport.width}px viewport`);
     }
+    const axe = await new AxeBuilder({ page }).analyze();
+    for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+      const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ');
+      failures.push(`${name} (${viewport.name}): axe ${v.impact} ${v.id}: ${v.help} at ${where}`);
+    }
     await page.screenshot({ path: path.join(SHOTS, `${name}-${viewport.name}.png`), fullPage: true });
   };
 
@@ -114,7 +122,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
       terms: 'Payment within 30 days of the invoice date.\nBank transfer to Harbour Studio Ltd, sort code 00-00-00.',
     });
     for (const [subject, status, issuedOn, dueOn, unitPrice] of [
-      ['Brand workshop', 'overdue', '2026-01-12', '2026-02-11', '1200'],
+      ['Brand workshop', 'unpaid', '2026-01-12', '2026-02-11', '1200'],
       ['Hosting, January', 'unpaid', '2026-02-01', '2026-03-03', '25'],
       ['Logo refresh', 'paid', '2025-11-20', '2025-12-20', '640'],
       ['Not sent yet', 'draft', '2026-02-18', '2026-03-20', '90'],
@@ -160,6 +168,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
       await shoot(portal, vp, 'portal-home', '/');
       await shoot(portal, vp, 'my-details', '/me');
       await shoot(portal, vp, 'my-sessions', '/me/sessions');
+      await shoot(portal, vp, 'change-password', '/me/password');
       await shoot(portal, vp, 'not-found', '/quotes');
       await shoot(portal, vp, 'portal-invoices', '/invoices?status=unpaid&status=partially_paid&status=overdue&date_field=issued&from=2026-01-01&to=2026-03-31');
       await shoot(portal, vp, 'portal-invoice', `/invoices/${invoice.id}`);
@@ -205,7 +214,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
   for (const o of overflow) t.diagnostic(`horizontal overflow: ${o}`);
   t.diagnostic(`screenshots in ${SHOTS}`);
   assert.deepEqual(failures, [], `pages with server errors or console errors:\n${failures.join('\n')}`);
-  const expected = 40 * VIEWPORTS.length;
+  const expected = 41 * VIEWPORTS.length;
   const written = fs.readdirSync(SHOTS).filter((f) => /-(phone|desktop)\.png$/.test(f));
   assert.ok(written.length >= expected, `expected ${expected} screenshots, found ${written.length}`);
 });

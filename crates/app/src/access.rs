@@ -9,9 +9,8 @@ use courtyard_db::portal_users::PortalUser;
 
 /// Modules staff can switch off for every portal user (Settings).
 pub fn switchable_modules() -> Vec<Module> {
-    Module::ALL
-        .iter()
-        .copied()
+    Module::available()
+        .into_iter()
         .filter(|m| *m != Module::MyDetails)
         .collect()
 }

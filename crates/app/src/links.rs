@@ -1,4 +1,4 @@
-//! The staff paths of records the app hands out (in first-view emails,
+//! The paths of records the app hands out (in first-view emails,
 //! upload notices, file pages, "why" and view-as lists), built from the
 //! record type in one place. Still built by hand elsewhere: the account
 //! links in `auth` and the invitation link in `portal_users`.
@@ -23,6 +23,22 @@ pub fn staff_list_with_status(kind: RecordKind, status: &str) -> String {
     format!("{}?status={status}", staff_list(kind))
 }
 
+/// A record type's portal list filtered to some statuses, with further
+/// query pairs (the home page's "View all"). Keys and values are codes
+/// (`[a-z_]`), which need no escaping.
+pub fn portal_list_filtered(kind: RecordKind, statuses: &[&str], more: &[(&str, &str)]) -> String {
+    let query: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("status={s}"))
+        .chain(more.iter().map(|(k, v)| format!("{k}={v}")))
+        .collect();
+    if query.is_empty() {
+        kind.module().portal_path().to_owned()
+    } else {
+        format!("{}?{}", kind.module().portal_path(), query.join("&"))
+    }
+}
+
 /// A record's staff page.
 pub fn staff_record(kind: RecordKind, id: &str) -> String {
     format!("{}/{id}", staff_list(kind))
@@ -36,6 +52,19 @@ pub fn staff_document(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_portal_list_behind_a_home_card_keeps_its_filters() {
+        assert_eq!(
+            portal_list_filtered(RecordKind::Invoice, &["overdue", "unpaid"], &[]),
+            "/invoices?status=overdue&status=unpaid"
+        );
+        assert_eq!(
+            portal_list_filtered(RecordKind::Task, &["open"], &[("assigned", "me")]),
+            "/tasks?status=open&assigned=me"
+        );
+        assert_eq!(portal_list_filtered(RecordKind::Job, &[], &[]), "/jobs");
+    }
 
     #[test]
     fn every_record_type_has_its_own_lists() {

@@ -88,12 +88,15 @@ pub async fn query(
         .context("no such portal user")?;
     let viewer = courtyard_app::records::viewer_of(&user).context("user has no company")?;
     let scope = policy::predicate(&viewer, Module::Invoices);
+    // Overdue is derived on a day: the page's own.
+    let today = courtyard_app::Clock::default().today().to_string();
     // The deep page starts after the 80th percentile of the user's list.
     let all = sales::list(
         &mut conn,
         SalesKind::Invoice,
         Some(&scope),
         &ListQuery::default(),
+        &today,
     )
     .await?;
     let cursor = all
@@ -107,10 +110,11 @@ pub async fn query(
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
         let (db, q, scope, count) = (db.clone(), q.clone(), scope.clone(), count.clone());
+        let today = today.clone();
         tasks.push(tokio::spawn(async move {
             while Instant::now() < deadline {
                 let mut conn = db.conn().await?;
-                sales::list(&mut conn, SalesKind::Invoice, Some(&scope), &q).await?;
+                sales::list(&mut conn, SalesKind::Invoice, Some(&scope), &q, &today).await?;
                 count.fetch_add(1, Ordering::Relaxed);
             }
             anyhow::Ok(())

@@ -3,6 +3,8 @@
 //! type describes its columns in a [`ListSpec`]; column names come only from
 //! those specs, values are always bound.
 
+pub use courtyard_domain::records::Derived;
+
 use crate::{like_pattern, Sql};
 
 /// A date column a list's range can apply to.
@@ -33,6 +35,10 @@ pub struct ListSpec {
     pub dates: &'static [DateCol],
     /// The first is the default. Every sort column must be NOT NULL.
     pub sorts: &'static [SortKey],
+    /// Statuses shown from the dates and balance rather than stored
+    /// (`status`, `due_on` and `balance` columns): a filter on one of
+    /// them, or on a status it replaces, follows the same rule as the page.
+    pub derived: &'static [Derived],
 }
 
 impl ListSpec {
@@ -92,8 +98,18 @@ pub fn parse_cursor(raw: &str) -> Option<(String, String)> {
         .map(|(k, id)| (k.to_owned(), id.to_owned()))
 }
 
-/// Append the filters, order and limit of `f` for rows aliased `a`.
-pub fn apply(q: &mut Sql, a: &str, spec: &ListSpec, f: &ListQuery) {
+/// Append the filters, order and limit of `f` for rows aliased `a`. A spec
+/// with derived statuses needs `today` (see [`filters`]).
+pub fn apply(q: &mut Sql, a: &str, spec: &ListSpec, f: &ListQuery, today: Option<&str>) {
+    filters(q, a, spec, f, today);
+    order_and_page(q, a, spec, f);
+}
+
+/// Append the filters of `f` alone (what a count needs). A filter on a
+/// derived status, or on a status one replaces, is decided on `today`;
+/// without a day, derived statuses are not applied (a spec that has them
+/// must always be given one: its callers in this crate take `today`).
+pub fn filters(q: &mut Sql, a: &str, spec: &ListSpec, f: &ListQuery, today: Option<&str>) {
     for (col, v) in &f.eq {
         q.push(&format!(" AND {a}.{col} = ")).bind(v.clone());
     }
@@ -114,12 +130,28 @@ pub fn apply(q: &mut Sql, a: &str, spec: &ListSpec, f: &ListQuery) {
         q.push(")");
     }
     if !f.statuses.is_empty() {
-        q.push(&format!(" AND {a}.status IN ("));
+        let derived = if today.is_some() { spec.derived } else { &[] };
+        q.push(" AND (");
         for (i, s) in f.statuses.iter().enumerate() {
             if i > 0 {
-                q.push(", ");
+                q.push(" OR ");
             }
-            q.bind(s.clone());
+            q.push(&format!("({a}.status = ")).bind(s.clone());
+            let day = today.unwrap_or_default();
+            if let Some(d) = derived.iter().find(|d| d.key == s.as_str()) {
+                // Stored as it, or derived into it.
+                q.push(" OR (");
+                stored_in(q, a, d.from);
+                q.push(" AND ");
+                derived_when(q, a, d, day);
+                q.push(")");
+            } else if let Some(d) = derived.iter().find(|d| d.from.contains(&s.as_str())) {
+                // Stored as it and not derived into something else today.
+                q.push(" AND NOT (");
+                derived_when(q, a, d, day);
+                q.push(")");
+            }
+            q.push(")");
         }
         q.push(")");
     }
@@ -130,6 +162,29 @@ pub fn apply(q: &mut Sql, a: &str, spec: &ListSpec, f: &ListQuery) {
     if let Some(to) = &f.to {
         q.push(&format!(" AND {a}.{col} <= ")).bind(to.clone());
     }
+}
+
+fn stored_in(q: &mut Sql, a: &str, statuses: &[&str]) {
+    q.push(&format!("{a}.status IN ("));
+    for (i, s) in statuses.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind((*s).to_owned());
+    }
+    q.push(")");
+}
+
+/// [`Derived::applies`] in SQL, but for the stored status.
+fn derived_when(q: &mut Sql, a: &str, d: &Derived, today: &str) {
+    q.push(&format!("{a}.due_on < ")).bind(today.to_owned());
+    if d.needs_balance {
+        q.push(&format!(" AND {a}.balance > 0"));
+    }
+}
+
+/// Append the order, the keyset cursor and the limit of `f`.
+pub fn order_and_page(q: &mut Sql, a: &str, spec: &ListSpec, f: &ListQuery) {
     let sort = spec.sort(&f.sort);
     let (cmp, dir) = if sort.desc {
         ("<", "DESC")

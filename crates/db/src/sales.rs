@@ -43,6 +43,13 @@ pub struct SalesDoc {
     pub first_viewed_at: Option<i64>,
 }
 
+impl SalesDoc {
+    /// The status it shows on `today` ([`SalesKind::shown_status`]).
+    pub fn shown_status(&self, kind: SalesKind, today: &str) -> &str {
+        kind.shown_status(&self.status, &self.due_on, self.balance, today)
+    }
+}
+
 impl Keyed for SalesDoc {
     fn id(&self) -> &str {
         &self.id
@@ -169,6 +176,7 @@ pub fn spec(kind: SalesKind) -> ListSpec {
                 },
             ],
             sorts: SORTS,
+            derived: kind.derived(),
         },
         SalesKind::Quote => ListSpec {
             search: &["number", "subject"],
@@ -181,6 +189,7 @@ pub fn spec(kind: SalesKind) -> ListSpec {
                 },
             ],
             sorts: SORTS,
+            derived: kind.derived(),
         },
         SalesKind::Order => ListSpec {
             search: &["number", "subject"],
@@ -193,6 +202,7 @@ pub fn spec(kind: SalesKind) -> ListSpec {
                 },
             ],
             sorts: SORTS,
+            derived: kind.derived(),
         },
     }
 }
@@ -267,7 +277,12 @@ fn bind_input(q: &mut Sql, d: &SalesInput) {
         .push(", ")
         .bind(d.amount_paid)
         .push(", ")
-        .bind(d.totals.total - d.amount_paid)
+        // A void invoice owes nothing.
+        .bind(if d.status == "void" {
+            0
+        } else {
+            d.totals.total - d.amount_paid
+        })
         .push(", ")
         .bind(d.terms.clone())
         .push(", ")
@@ -416,17 +431,41 @@ pub async fn lines(conn: &mut Conn, kind: SalesKind, doc_id: &str) -> Result<Vec
 }
 
 /// A page of documents. With `scope`, only what the policy allows.
+/// One page of documents (all of them when `f.limit` is `None`). Status
+/// filters follow the statuses shown on `today` (Overdue, Expired).
 pub async fn list(
     conn: &mut Conn,
     kind: SalesKind,
     scope: Option<&Predicate>,
     f: &ListQuery,
+    today: &str,
 ) -> Result<Vec<SalesDoc>> {
     let mut q = Sql::new(&format!("{} WHERE 1 = 1", select(kind)));
     if let Some(p) = scope {
         q.scope("i", p);
     }
-    listing::apply(&mut q, "i", &spec(kind), f);
+    listing::apply(&mut q, "i", &spec(kind), f, Some(today));
     let (text, args) = q.build();
     Ok(sqlx::query_as_with(&text, args).fetch_all(conn).await?)
+}
+
+/// How many documents match `f`'s filters (its cursor and limit ignored):
+/// the true count beside a capped list.
+pub async fn count(
+    conn: &mut Conn,
+    kind: SalesKind,
+    scope: Option<&Predicate>,
+    f: &ListQuery,
+    today: &str,
+) -> Result<i64> {
+    let mut q = Sql::new(&format!(
+        "SELECT COUNT(*) FROM {} i WHERE 1 = 1",
+        kind.table()
+    ));
+    if let Some(p) = scope {
+        q.scope("i", p);
+    }
+    listing::filters(&mut q, "i", &spec(kind), f, Some(today));
+    let (text, args) = q.build();
+    Ok(sqlx::query_scalar_with(&text, args).fetch_one(conn).await?)
 }

@@ -20,7 +20,7 @@ const STATUSES: &[&str] = &[
     "paid",
     "paid",
     "unpaid",
-    "overdue",
+    "unpaid",
     "partially_paid",
     "void",
     "draft",

@@ -85,6 +85,23 @@ pub async fn delete_all_for_user(conn: &mut Conn, kind: &str, user_id: &str) -> 
     Ok(done.rows_affected())
 }
 
+/// End every session of a user but `keep` (the one asking).
+pub async fn delete_others_for_user(
+    conn: &mut Conn,
+    kind: &str,
+    user_id: &str,
+    keep: &str,
+) -> Result<u64> {
+    let done =
+        sqlx::query("DELETE FROM sessions WHERE user_kind = $1 AND user_id = $2 AND id_hash <> $3")
+            .bind(kind)
+            .bind(user_id)
+            .bind(keep)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn list_for_user(conn: &mut Conn, kind: &str, user_id: &str) -> Result<Vec<Session>> {
     Ok(sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM sessions WHERE user_kind = $1 AND user_id = $2 \

@@ -38,6 +38,7 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
             Invoice,
             Some(&predicate(&viewer, Module::Invoices)),
             &InvoiceQuery::default(),
+            "2024-01-01",
         )
         .await
         .unwrap();
@@ -50,6 +51,7 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
                 company_id: Some(viewer.company_id.clone()),
                 ..Default::default()
             },
+            "2024-01-01",
         )
         .await
         .unwrap();
@@ -64,6 +66,7 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
                 statuses: vec!["draft".into()],
                 ..Default::default()
             },
+            "2024-01-01",
         )
         .await
         .unwrap();
@@ -85,6 +88,7 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
             courtyard_domain::records::SalesKind::Quote,
             None,
             &InvoiceQuery::default(),
+            "2024-01-01",
         )
         .await
         .unwrap();
@@ -94,6 +98,7 @@ async fn the_benchmark_seed_fills_every_table_consistently() {
             courtyard_domain::records::SalesKind::Quote,
             Some(&predicate(&viewer, Module::Quotes)),
             &InvoiceQuery::default(),
+            "2024-01-01",
         )
         .await
         .unwrap();

@@ -216,10 +216,16 @@ pub(crate) async fn demo_documents(
         .await?
         .into_iter()
         .next();
-    let invoice = courtyard_db::sales::list(&mut conn, SalesKind::Invoice, None, &q)
-        .await?
-        .into_iter()
-        .find(|d| d.status != "draft");
+    let invoice = courtyard_db::sales::list(
+        &mut conn,
+        SalesKind::Invoice,
+        None,
+        &q,
+        &app.clock.today().to_string(),
+    )
+    .await?
+    .into_iter()
+    .find(|d| d.status != "draft");
     drop(conn);
     if let Some(t) = ticket {
         let photo = courtyard_app::files::staff_upload(

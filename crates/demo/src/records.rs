@@ -64,7 +64,7 @@ pub(crate) async fn demo_records(
         "paid",
         "paid",
         "unpaid",
-        "overdue",
+        "unpaid",
         "partially_paid",
         "paid",
         "void",
@@ -109,7 +109,8 @@ pub(crate) async fn demo_records(
                 currency: "GBP".into(),
                 issued_on: issued.to_string(),
                 due_on: due.to_string(),
-                paid_on: if paid { (issued + time::Duration::days(12)).to_string() } else { String::new() },
+                // Paid twelve days after issue, and never after today.
+                paid_on: if paid { (issued + time::Duration::days(12)).min(today).to_string() } else { String::new() },
                 amount_paid: match status {
                     "paid" => format!("{}.{:02}", total / 100, total % 100),
                     "partially_paid" => "200".into(),

@@ -102,10 +102,14 @@ pub(crate) async fn demo_work(
                 status: (*status).into(),
                 site_address: sites[i % sites.len()].into(),
                 requested_on: requested.to_string(),
-                scheduled_on: if *status == "requested" {
-                    String::new()
-                } else {
-                    (requested + time::Duration::days(7)).to_string()
+                // A week after the request; a job under way or done was
+                // scheduled no later than today.
+                scheduled_on: match *status {
+                    "requested" => String::new(),
+                    "in_progress" | "completed" => {
+                        (requested + time::Duration::days(7)).min(today).to_string()
+                    }
+                    _ => (requested + time::Duration::days(7)).to_string(),
                 },
                 description: "Access via the side gate; parking in the visitor bays.".into(),
             },
@@ -165,7 +169,8 @@ pub(crate) async fn demo_work(
                     (
                         "Design sign-off".into(),
                         (start + time::Duration::days(30)).to_string(),
-                        *progress > 40,
+                        // Done only once its day has come.
+                        *progress > 40 && start + time::Duration::days(30) <= today,
                     ),
                     (
                         "Build complete".into(),

@@ -35,24 +35,51 @@ string_enum!(
 );
 
 impl Module {
-    /// The actions that mean something for this module; the permission-set
-    /// editor offers only these.
+    /// The actions something checks on this module; the permission-set
+    /// editor offers only these, and a stored grant of any other is dropped
+    /// when read. Modules with none (the knowledge base, time entry) are not
+    /// offered at all until they are built: see [`Module::coming_later`].
     pub fn actions(self) -> &'static [Action] {
         use Action::*;
         match self {
+            // "Sign" is accepting (or declining) a quote.
             Module::Quotes => &[View, Create, Comment, Sign],
-            Module::SalesOrders => &[View, Comment, Sign],
-            Module::Invoices => &[View, Comment, Pay],
+            Module::SalesOrders => &[View, Comment],
+            Module::Invoices => &[View, Comment],
             Module::Jobs => &[View, Create, Comment, Upload],
             Module::Projects => &[View, Comment, Upload],
-            Module::Tasks => &[View, Create, Edit, Comment, Upload, LogTime],
+            // A task assigned to the person can be completed with View.
+            Module::Tasks => &[View, Comment, Upload],
             Module::Tickets => &[View, Create, Comment, Upload],
             Module::Documents => &[View, Upload],
-            Module::KnowledgeBase => &[View],
-            Module::Timesheets => &[View, LogTime],
+            Module::KnowledgeBase | Module::Timesheets => &[],
             // "Edit" on My details lets the user change their company's details too.
             Module::MyDetails => &[View, Edit],
         }
+    }
+
+    /// Whether the module exists yet (something grants and checks it).
+    pub fn is_available(self) -> bool {
+        !self.actions().is_empty()
+    }
+
+    /// The modules that exist yet, in display order.
+    pub fn available() -> Vec<Module> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|m| m.is_available())
+            .collect()
+    }
+
+    /// What the permission-set editor says is not there yet.
+    pub fn coming_later() -> &'static [&'static str] {
+        &[
+            "paying invoices online",
+            "signing sales orders",
+            "the knowledge base",
+            "time entry on tasks",
+        ]
     }
 
     /// One record of the module, in words: "Quote", "Sales order", …
@@ -93,8 +120,8 @@ impl Module {
     pub fn blurb(self) -> &'static str {
         match self {
             Module::Quotes => "Review, accept or decline the quotes we have sent you.",
-            Module::SalesOrders => "Follow and sign your orders.",
-            Module::Invoices => "Download and pay your invoices.",
+            Module::SalesOrders => "Follow your orders and their delivery dates.",
+            Module::Invoices => "See what you owe and download your invoices.",
             Module::Jobs => "See scheduled work and request a new job.",
             Module::Projects => "Follow progress and milestones.",
             Module::Tasks => "Tasks waiting for you and your team.",
@@ -207,9 +234,14 @@ mod tests {
 
     #[test]
     fn grants_round_trip_and_imply_view() {
-        let g = Grants::from_keys(["invoices:pay", "tickets:create", "bogus:view", "kb:sign"]);
+        let g = Grants::from_keys([
+            "invoices:comment",
+            "tickets:create",
+            "bogus:view",
+            "kb:sign",
+        ]);
         assert!(g.allows(Module::Invoices, Action::View));
-        assert!(g.allows(Module::Invoices, Action::Pay));
+        assert!(g.allows(Module::Invoices, Action::Comment));
         assert!(g.allows(Module::Tickets, Action::View));
         assert!(!g.allows(Module::Quotes, Action::View));
         assert_eq!(Grants::from_storage(&g.to_storage()), g);
@@ -219,6 +251,21 @@ mod tests {
     #[test]
     fn an_action_that_does_not_fit_the_module_is_not_a_grant() {
         assert!(Grant::parse("knowledge_base:pay").is_none());
-        assert!(Grant::parse("invoices:pay").is_some());
+        assert!(Grant::parse("invoices:comment").is_some());
+    }
+
+    #[test]
+    fn grants_nothing_checks_are_neither_offered_nor_kept() {
+        // Stored by an earlier version: dropped when read, view kept.
+        let g = Grants::from_storage(
+            "invoices:pay sales_orders:sign tasks:log_time tasks:edit timesheets:view knowledge_base:view quotes:sign",
+        );
+        assert!(!g.allows(Module::Invoices, Action::Pay));
+        assert!(!g.allows(Module::SalesOrders, Action::Sign));
+        assert!(!g.allows(Module::Tasks, Action::Edit));
+        assert!(g.allows(Module::Quotes, Action::Sign));
+        assert_eq!(g.modules(), vec![Module::Quotes]);
+        assert!(!Module::available().contains(&Module::KnowledgeBase));
+        assert!(!Module::available().contains(&Module::Timesheets));
     }
 }

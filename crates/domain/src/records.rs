@@ -76,6 +76,22 @@ string_enum!(
     }
 );
 
+/// A status derived from a document's dates and balance: a document whose
+/// stored status is one of `from` shows `key` once its date (`due_on`) is
+/// before today (and, when `needs_balance`, while its balance is above 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Derived {
+    pub key: &'static str,
+    pub from: &'static [&'static str],
+    pub needs_balance: bool,
+}
+
+impl Derived {
+    pub fn applies(&self, stored: &str, due_on: &str, balance: i64, today: &str) -> bool {
+        self.from.contains(&stored) && due_on < today && (!self.needs_balance || balance > 0)
+    }
+}
+
 /// `(key, label)` of every value of a status enum.
 macro_rules! pairs {
     ($e:ty) => {
@@ -124,6 +140,53 @@ impl SalesKind {
         }
     }
 
+    /// The statuses staff can pick: every one but those only ever derived
+    /// (an invoice is never set Overdue by hand, see [`Self::shown_status`]).
+    pub fn choices(self) -> Vec<(&'static str, &'static str)> {
+        self.statuses()
+            .into_iter()
+            .filter(|(k, _)| !(self == Self::Invoice && *k == InvoiceStatus::Overdue.as_str()))
+            .collect()
+    }
+
+    /// The statuses a document takes from its dates and balance rather
+    /// than from a hand: shown by [`Self::shown_status`], filtered by the
+    /// same rule in SQL (the db crate's list engine).
+    pub fn derived(self) -> &'static [Derived] {
+        match self {
+            Self::Quote => &[Derived {
+                key: "expired",
+                from: &["sent"],
+                needs_balance: false,
+            }],
+            Self::Order => &[],
+            Self::Invoice => &[Derived {
+                key: "overdue",
+                from: &["unpaid", "partially_paid"],
+                needs_balance: true,
+            }],
+        }
+    }
+
+    /// The status a document shows on `today`: a sent quote past its
+    /// validity is Expired (nobody can answer it any more); an unpaid or
+    /// partly paid invoice past its due date with something left to pay is
+    /// Overdue. Otherwise the stored status.
+    pub fn shown_status<'a>(
+        self,
+        stored: &'a str,
+        due_on: &str,
+        balance: i64,
+        today: &str,
+    ) -> &'a str {
+        for d in self.derived() {
+            if d.applies(stored, due_on, balance, today) {
+                return d.key;
+            }
+        }
+        stored
+    }
+
     pub fn status_label(self, key: &str) -> Option<&'static str> {
         self.statuses()
             .into_iter()
@@ -149,4 +212,64 @@ pub fn task_statuses() -> Vec<(&'static str, &'static str)> {
 }
 pub fn ticket_statuses() -> Vec<(&'static str, &'static str)> {
     pairs!(TicketStatus)
+}
+
+impl TicketStatus {
+    /// The label staff read: a ticket that waits for the customer is
+    /// "Waiting on customer" to staff ("Awaiting your reply" is the
+    /// customer's).
+    pub fn staff_label(self) -> &'static str {
+        match self {
+            Self::AwaitingCustomer => "Waiting on customer",
+            s => s.label(),
+        }
+    }
+}
+
+/// [`ticket_statuses`] as staff read them.
+pub fn staff_ticket_statuses() -> Vec<(&'static str, &'static str)> {
+    TicketStatus::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.staff_label()))
+        .collect()
+}
+
+#[cfg(test)]
+mod derived_tests {
+    use super::SalesKind;
+
+    #[test]
+    fn overdue_and_expired_come_from_the_dates_and_the_balance() {
+        let today = "2026-12-02";
+        let inv =
+            |stored, due, balance| SalesKind::Invoice.shown_status(stored, due, balance, today);
+        // Due in 16 days: not overdue, whatever a hand once said.
+        assert_eq!(inv("unpaid", "2026-12-18", 10_000), "unpaid");
+        // Ten months late: overdue.
+        assert_eq!(inv("unpaid", "2026-02-02", 10_000), "overdue");
+        assert_eq!(inv("partially_paid", "2026-11-30", 500), "overdue");
+        // Due today is not late yet; nothing left to pay is never overdue.
+        assert_eq!(inv("unpaid", today, 10_000), "unpaid");
+        assert_eq!(inv("partially_paid", "2026-01-01", 0), "partially_paid");
+        for s in ["paid", "void", "draft"] {
+            assert_eq!(inv(s, "2020-01-01", 10_000), s);
+        }
+        let quote = |stored, due| SalesKind::Quote.shown_status(stored, due, 10_000, today);
+        assert_eq!(quote("sent", "2026-12-01"), "expired");
+        assert_eq!(quote("sent", today), "sent");
+        assert_eq!(quote("accepted", "2026-01-01"), "accepted");
+        assert_eq!(
+            SalesKind::Order.shown_status("open", "2020-01-01", 1, today),
+            "open"
+        );
+    }
+
+    #[test]
+    fn staff_cannot_pick_a_status_only_ever_derived() {
+        let keys = |k: SalesKind| k.choices().into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+        assert!(!keys(SalesKind::Invoice).contains(&"overdue"));
+        assert!(keys(SalesKind::Invoice).contains(&"void"));
+        // A quote can still be closed as expired by hand.
+        assert!(keys(SalesKind::Quote).contains(&"expired"));
+    }
 }

@@ -10,7 +10,11 @@ use super::{access_check, start_session, ClientInfo, NewSession, UserKind, BAD_L
 
 /// Refuse with a delay when too many recent failures hit any bucket. Failures
 /// age out after the window, so nobody is ever locked out for good.
-async fn check_rate(app: &App, conn: &mut Conn, buckets: &[(String, i64)]) -> AppResult<()> {
+pub(super) async fn check_rate(
+    app: &App,
+    conn: &mut Conn,
+    buckets: &[(String, i64)],
+) -> AppResult<()> {
     let now = app.now();
     let window = app.config.auth.failure_window_minutes * 60;
     for (bucket, limit) in buckets {
@@ -29,6 +33,20 @@ async fn check_rate(app: &App, conn: &mut Conn, buckets: &[(String, i64)]) -> Ap
     Ok(())
 }
 
+/// The buckets of a login by a person of `kind`.
+pub(super) fn login_buckets(
+    app: &App,
+    kind: UserKind,
+    email: &str,
+    client: &ClientInfo,
+) -> Vec<(String, i64)> {
+    let k = match kind {
+        UserKind::Portal => "acct",
+        UserKind::Staff => "staff",
+    };
+    buckets(app, k, &email.trim().to_lowercase(), client)
+}
+
 /// The rate-limit buckets of a login: the account (`kind` keeps staff and
 /// portal accounts apart) and the client's address.
 fn buckets(app: &App, kind: &str, email: &str, client: &ClientInfo) -> Vec<(String, i64)> {
@@ -38,7 +56,11 @@ fn buckets(app: &App, kind: &str, email: &str, client: &ClientInfo) -> Vec<(Stri
     ]
 }
 
-async fn record_failure(app: &App, conn: &mut Conn, buckets: &[(String, i64)]) -> AppResult<()> {
+pub(super) async fn record_failure(
+    app: &App,
+    conn: &mut Conn,
+    buckets: &[(String, i64)],
+) -> AppResult<()> {
     let now = app.now();
     for (b, _) in buckets {
         login_failures::record(conn, b, now).await?;

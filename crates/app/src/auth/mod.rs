@@ -20,9 +20,11 @@ pub use courtyard_db::staff::StaffUser;
 
 mod account_links;
 mod login;
+mod own_account;
 mod staff_accounts;
 pub use account_links::*;
 pub use login::*;
+pub use own_account::*;
 pub use staff_accounts::*;
 
 /// The message for every failed login, whatever the reason.

@@ -94,7 +94,10 @@ async fn doc_data(
         title: kind.label().into(),
         number: doc.number.clone(),
         subject: doc.subject.clone(),
-        status: kind.status_label(&doc.status).unwrap_or("").into(),
+        status: kind
+            .status_label(doc.shown_status(kind, &app.clock.today().to_string()))
+            .unwrap_or("")
+            .into(),
         currency: cur.code.into(),
         dates,
         business: Party {

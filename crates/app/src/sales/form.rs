@@ -109,7 +109,7 @@ impl SalesForm {
             }
         }
         let status = kind
-            .statuses()
+            .choices()
             .into_iter()
             .find(|(k, _)| *k == self.status)
             .map(|(k, _)| k);

@@ -73,7 +73,7 @@ pub async fn staff_find(app: &App, kind: SalesKind, id: &str) -> AppResult<Staff
 #[tracing::instrument(skip_all, fields(kind = kind.as_str()))]
 pub async fn staff_list(app: &App, kind: SalesKind, q: &ListQuery) -> AppResult<Vec<SalesDoc>> {
     let mut conn = app.db.conn().await?;
-    Ok(sales::list(&mut conn, kind, None, q).await?)
+    Ok(sales::list(&mut conn, kind, None, q, &app.clock.today().to_string()).await?)
 }
 
 /// A staff comment on a document; `internal` ones stay on staff pages.
@@ -125,7 +125,14 @@ pub async fn portal_list(
 ) -> AppResult<Vec<SalesDoc>> {
     let scope = scope(ctx, kind.module())?;
     let mut conn = app.db.conn().await?;
-    Ok(sales::list(&mut conn, kind, Some(&scope), q).await?)
+    Ok(sales::list(
+        &mut conn,
+        kind,
+        Some(&scope),
+        q,
+        &app.clock.today().to_string(),
+    )
+    .await?)
 }
 
 /// What the portal detail page shows.
@@ -348,7 +355,8 @@ pub async fn request_quote(
 }
 
 /// Exactly the rows of a filtered list, as CSV with amounts in major units.
-pub fn to_csv(kind: SalesKind, rows: &[SalesDoc]) -> String {
+/// Statuses as shown on `today` (Overdue, Expired).
+pub fn to_csv(kind: SalesKind, rows: &[SalesDoc], today: &str) -> String {
     let due = match kind {
         SalesKind::Quote => "Valid until",
         SalesKind::Order => "Delivery",
@@ -367,7 +375,8 @@ pub fn to_csv(kind: SalesKind, rows: &[SalesDoc]) -> String {
         rows.iter().map(|r| {
             let cur = r.currency;
             let amount = |v: i64| cur.plain(v);
-            let status = kind.status_label(&r.status).unwrap_or(r.status.as_str());
+            let shown = r.shown_status(kind, today);
+            let status = kind.status_label(shown).unwrap_or(shown);
             let mut cells = vec![
                 csv_cell(&r.number),
                 csv_cell(&r.subject),

@@ -12,13 +12,43 @@ use crate::auth::PortalContext;
 use crate::records;
 use crate::{App, AppResult};
 
-/// What is waiting for this person across modules, for the portal home page.
-pub struct Waiting {
-    pub invoices: Vec<courtyard_db::sales::SalesDoc>,
-    pub quotes: Vec<courtyard_db::sales::SalesDoc>,
-    pub tasks: Vec<Task>,
-    pub tickets: Vec<Ticket>,
+/// The first rows of a list and how many rows it has in all.
+pub struct Capped<T> {
+    pub rows: Vec<T>,
+    pub total: i64,
 }
+
+impl<T> Default for Capped<T> {
+    fn default() -> Self {
+        Self {
+            rows: vec![],
+            total: 0,
+        }
+    }
+}
+
+/// What is waiting for this person across modules, for the portal home
+/// page: the first few of each, and the true count.
+#[derive(Default)]
+pub struct Waiting {
+    /// Unpaid, partly paid and overdue invoices, the first due first.
+    pub invoices: Capped<courtyard_db::sales::SalesDoc>,
+    /// Sent quotes still valid today.
+    pub quotes: Capped<courtyard_db::sales::SalesDoc>,
+    /// Open tasks assigned to the person.
+    pub tasks: Capped<Task>,
+    /// Tickets waiting for the customer's reply.
+    pub tickets: Capped<Ticket>,
+}
+
+/// The filters behind each of [`Waiting`]'s lists (what "View all" opens).
+pub const WAITING_INVOICES: &[&str] = &["overdue", "unpaid", "partially_paid"];
+pub const WAITING_QUOTES: &[&str] = &["sent"];
+pub const WAITING_TASKS: &[&str] = &["open", "in_progress"];
+pub const WAITING_TICKETS: &[&str] = &["awaiting_customer"];
+
+/// How many of each list the home page shows.
+const FEW: i64 = 5;
 
 #[tracing::instrument(skip_all)]
 pub async fn waiting(app: &App, ctx: &PortalContext) -> AppResult<Waiting> {
@@ -31,47 +61,42 @@ pub async fn waiting_for(app: &App, user: &portal_users::PortalUser) -> AppResul
     use courtyard_db::sales;
     use courtyard_domain::records::SalesKind;
     let mut conn = app.db.conn().await?;
+    let today = app.clock.today().to_string();
     let few = |statuses: &[&str], sort: &str| ListQuery {
         statuses: statuses.iter().map(|s| s.to_string()).collect(),
         sort: sort.into(),
-        limit: Some(5),
+        limit: Some(FEW),
         ..Default::default()
     };
-    let mut out = Waiting {
-        invoices: vec![],
-        quotes: vec![],
-        tasks: vec![],
-        tickets: vec![],
-    };
+    let mut out = Waiting::default();
     let scope = |m| records::scope_for(user, m);
-    if let Ok(s) = scope(Module::Invoices) {
-        out.invoices = sales::list(
-            &mut conn,
-            SalesKind::Invoice,
-            Some(&s),
-            &few(&["overdue", "unpaid", "partially_paid"], "due_asc"),
-        )
-        .await?;
-    }
-    if let Ok(s) = scope(Module::Quotes) {
-        // Only quotes that can still be answered.
-        let mut q = few(&["sent"], "due_asc");
-        q.date_field = "due".into();
-        q.from = Some(app.clock.today().to_string());
-        out.quotes = sales::list(&mut conn, SalesKind::Quote, Some(&s), &q).await?;
+    for (kind, statuses, into) in [
+        (SalesKind::Invoice, WAITING_INVOICES, &mut out.invoices),
+        // "sent" is only a quote still valid today: past it, it shows Expired.
+        (SalesKind::Quote, WAITING_QUOTES, &mut out.quotes),
+    ] {
+        if let Ok(s) = scope(kind.module()) {
+            let q = few(statuses, "due_asc");
+            *into = Capped {
+                rows: sales::list(&mut conn, kind, Some(&s), &q, &today).await?,
+                total: sales::count(&mut conn, kind, Some(&s), &q, &today).await?,
+            };
+        }
     }
     if let Ok(s) = scope(Module::Tasks) {
-        let mut q = few(&["open", "in_progress"], "created_asc");
+        let mut q = few(WAITING_TASKS, "created_asc");
         q.eq.push(("assignee_id", user.id.clone()));
-        out.tasks = work::list_tasks(&mut conn, Some(&s), &q).await?;
+        out.tasks = Capped {
+            rows: work::list_tasks(&mut conn, Some(&s), &q).await?,
+            total: work::count::<Task>(&mut conn, Some(&s), &q).await?,
+        };
     }
     if let Ok(s) = scope(Module::Tickets) {
-        out.tickets = work::list_tickets(
-            &mut conn,
-            Some(&s),
-            &few(&["awaiting_customer"], "activity_desc"),
-        )
-        .await?;
+        let q = few(WAITING_TICKETS, "activity_desc");
+        out.tickets = Capped {
+            rows: work::list_tickets(&mut conn, Some(&s), &q).await?,
+            total: work::count::<Ticket>(&mut conn, Some(&s), &q).await?,
+        };
     }
     Ok(out)
 }
@@ -146,6 +171,7 @@ pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
             .map(|why| why.explain().to_owned())
     };
     let waiting = waiting_for(app, &user).await?;
+    let today = app.clock.today().to_string();
     let first = ListQuery {
         limit: Some(11),
         ..Default::default()
@@ -161,16 +187,17 @@ pub async fn view_as(app: &App, portal_user_id: &str) -> AppResult<ViewAs> {
             .copied()
             .find(|k| k.module() == module);
         let mut rows: Vec<(String, String, String, String, String)> = match (sales_kind, module) {
-            (Some(kind), _) => sales::list(&mut conn, kind, Some(&scope), &first)
+            (Some(kind), _) => sales::list(&mut conn, kind, Some(&scope), &first, &today)
                 .await?
                 .into_iter()
                 .map(|d| {
-                    let l = kind.status_label(&d.status).unwrap_or("").to_owned();
+                    let shown = d.shown_status(kind, &today).to_owned();
+                    let l = kind.status_label(&shown).unwrap_or("").to_owned();
                     (
                         format!("{}/{}", crate::sales::staff_path(kind), d.id),
                         d.number,
                         d.subject,
-                        d.status,
+                        shown,
                         l,
                     )
                 })

@@ -350,7 +350,7 @@ async fn customers_companies_contacts_and_permission_sets() {
             &mut c,
             "Billing",
             "Invoices only",
-            "invoices:view invoices:pay",
+            "invoices:view invoices:comment",
             T0,
         )
         .await
@@ -405,7 +405,7 @@ async fn customers_companies_contacts_and_permission_sets() {
             ("jobs:view tickets:view", T0 + 2, T0 + 1)
         );
         assert!(Grants::from_storage(&sets[1].grants)
-            .allows(Module::Invoices, courtyard_domain::Action::Pay));
+            .allows(Module::Invoices, courtyard_domain::Action::Comment));
         t.saw("permission sets", &sets);
 
         // The contact now shows its portal user (LEFT JOIN), the others still none.

@@ -15,6 +15,9 @@ use super::{
     company, conflict_on, contact, not_found, pluck, portal_user, scope, story, viewer, T0,
 };
 
+/// A day before every due date of these stories: nothing is derived.
+const BEFORE_ANY_DUE: &str = "2024-01-01";
+
 fn line(
     description: &str,
     quantity_milli: i64,
@@ -330,7 +333,7 @@ async fn sales_records_numbers_lines_lists_and_portal_scope() {
         };
         macro_rules! l {
             ($f:expr) => {
-                sales::list(&mut c, Invoice, None, &$f)
+                sales::list(&mut c, Invoice, None, &$f, BEFORE_ANY_DUE)
             };
         }
         let newest = l!(list(Default::default())).await.unwrap();
@@ -407,7 +410,9 @@ async fn sales_records_numbers_lines_lists_and_portal_scope() {
                     limit: Some(3),
                     ..Default::default()
                 };
-                let page = sales::list(&mut c, Invoice, None, &f).await.unwrap();
+                let page = sales::list(&mut c, Invoice, None, &f, BEFORE_ANY_DUE)
+                    .await
+                    .unwrap();
                 let Some(last) = page.last() else { break };
                 after = listing::parse_cursor(&listing::cursor(&spec, sort, last));
                 seen.extend(numbers(&page));
@@ -425,9 +430,15 @@ async fn sales_records_numbers_lines_lists_and_portal_scope() {
             "invoices:view quotes:view",
         );
         let p = scope(&company_wide, Module::Invoices);
-        let theirs = sales::list(&mut c, Invoice, Some(&p), &list(Default::default()))
-            .await
-            .unwrap();
+        let theirs = sales::list(
+            &mut c,
+            Invoice,
+            Some(&p),
+            &list(Default::default()),
+            BEFORE_ANY_DUE,
+        )
+        .await
+        .unwrap();
         assert_eq!(numbers(&theirs), ["INV-0002", "INV-0001"]);
         assert_eq!(
             sales::find_scoped(&mut c, Invoice, &inv2, &p)
@@ -444,9 +455,15 @@ async fn sales_records_numbers_lines_lists_and_portal_scope() {
         );
         assert_eq!(
             numbers(
-                &sales::list(&mut c, Invoice, Some(&own), &list(Default::default()))
-                    .await
-                    .unwrap()
+                &sales::list(
+                    &mut c,
+                    Invoice,
+                    Some(&own),
+                    &list(Default::default()),
+                    BEFORE_ANY_DUE
+                )
+                .await
+                .unwrap()
             ),
             ["INV-0001"]
         );
@@ -454,12 +471,16 @@ async fn sales_records_numbers_lines_lists_and_portal_scope() {
             &viewer(&pu, &acme, &ann, RecordScope::Company, "quotes:view"),
             Module::Invoices,
         );
-        assert!(
-            sales::list(&mut c, Invoice, Some(&none), &list(Default::default()))
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert!(sales::list(
+            &mut c,
+            Invoice,
+            Some(&none),
+            &list(Default::default()),
+            BEFORE_ANY_DUE
+        )
+        .await
+        .unwrap()
+        .is_empty());
 
         // Quotes and orders live in their own tables; views of a record, newest first.
         let quote = Doc {
@@ -495,9 +516,15 @@ async fn sales_records_numbers_lines_lists_and_portal_scope() {
             .unwrap();
         assert_eq!(
             numbers(
-                &sales::list(&mut c, Quote, None, &list(Default::default()))
-                    .await
-                    .unwrap()
+                &sales::list(
+                    &mut c,
+                    Quote,
+                    None,
+                    &list(Default::default()),
+                    BEFORE_ANY_DUE
+                )
+                .await
+                .unwrap()
             ),
             ["QUO-0001"]
         );
@@ -580,6 +607,118 @@ async fn a_stored_currency_the_portal_does_not_know_is_a_read_error_not_another_
             .await
             .expect_err("an unknown currency is refused when read");
         assert!(format!("{err:?}").contains("\"currency\""), "{err:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn derived_statuses_filter_and_count_exactly_as_the_page_shows_them() {
+    courtyard_db_testing::each_backend(|db| async move {
+        let mut c = db.conn().await.unwrap();
+        let acme = company(&mut c, "Acme Ltd").await;
+        let today = "2026-06-15";
+        // (kind, stored status, due date, paid in full)
+        let cases: &[(SalesKind, &str, &str, bool)] = &[
+            (SalesKind::Invoice, "unpaid", "2026-06-14", false),
+            (SalesKind::Invoice, "unpaid", "2026-06-15", false),
+            (SalesKind::Invoice, "unpaid", "2026-07-01", false),
+            (SalesKind::Invoice, "partially_paid", "2026-01-01", false),
+            // Nothing left to pay: never overdue, whatever it says.
+            (SalesKind::Invoice, "partially_paid", "2026-01-01", true),
+            (SalesKind::Invoice, "paid", "2026-01-01", true),
+            (SalesKind::Invoice, "void", "2026-01-01", false),
+            (SalesKind::Quote, "sent", "2026-06-14", false),
+            (SalesKind::Quote, "sent", "2026-06-15", false),
+            (SalesKind::Quote, "expired", "2026-07-01", false),
+            (SalesKind::Quote, "accepted", "2026-01-01", false),
+        ];
+        for (i, (kind, status, due, in_full)) in cases.iter().enumerate() {
+            let doc = Doc {
+                company: &acme,
+                contact: None,
+                subject: "Case",
+                status,
+                issued_on: "2026-01-01",
+                due_on: due,
+                paid_on: None,
+                lines: vec![line("Work", 1000, 10_000, 0, 0)],
+            };
+            sales::insert(
+                &mut c,
+                *kind,
+                &format!("N-{i:02}"),
+                &doc.input(None, *in_full),
+                T0,
+            )
+            .await
+            .unwrap();
+        }
+        for kind in [SalesKind::Invoice, SalesKind::Quote] {
+            let all = sales::list(&mut c, kind, None, &ListQuery::default(), today)
+                .await
+                .unwrap();
+            for (s, _) in kind.statuses() {
+                let mut want: Vec<&str> = all
+                    .iter()
+                    .filter(|d| d.shown_status(kind, today) == s)
+                    .map(|d| d.number.as_str())
+                    .collect();
+                want.sort();
+                let q = ListQuery {
+                    statuses: vec![s.to_owned()],
+                    ..Default::default()
+                };
+                let rows = sales::list(&mut c, kind, None, &q, today).await.unwrap();
+                let mut got: Vec<&str> = rows.iter().map(|d| d.number.as_str()).collect();
+                got.sort();
+                assert_eq!(got, want, "{kind:?} filtered by {s}");
+                let n = sales::count(&mut c, kind, None, &q, today).await.unwrap();
+                assert_eq!(n, want.len() as i64, "{kind:?} counted by {s}");
+            }
+        }
+        let shown = |kind, n: &str, all: &[sales::SalesDoc]| {
+            all.iter()
+                .find(|d| d.number == n)
+                .unwrap()
+                .shown_status(kind, today)
+                .to_owned()
+        };
+        let inv = sales::list(
+            &mut c,
+            SalesKind::Invoice,
+            None,
+            &ListQuery::default(),
+            today,
+        )
+        .await
+        .unwrap();
+        let q = sales::list(&mut c, SalesKind::Quote, None, &ListQuery::default(), today)
+            .await
+            .unwrap();
+        assert_eq!(
+            [
+                shown(SalesKind::Invoice, "N-00", &inv),
+                shown(SalesKind::Invoice, "N-01", &inv),
+                shown(SalesKind::Invoice, "N-03", &inv),
+                shown(SalesKind::Invoice, "N-04", &inv),
+                shown(SalesKind::Quote, "N-07", &q),
+                shown(SalesKind::Quote, "N-08", &q),
+            ],
+            [
+                "overdue",
+                "unpaid",
+                "overdue",
+                "partially_paid",
+                "expired",
+                "sent"
+            ]
+        );
+        let void = inv.iter().find(|d| d.number == "N-06").unwrap();
+        assert_eq!(
+            (void.total, void.balance),
+            (10_000, 0),
+            "a void invoice owes nothing"
+        );
     })
     .await;
 }

@@ -100,6 +100,7 @@ pub const JOB_SPEC: ListSpec = ListSpec {
             label: "Number",
         },
     ],
+    derived: &[],
 };
 
 pub async fn insert_job(conn: &mut Conn, number: &str, j: &JobInput, now: i64) -> Result<String> {

@@ -38,7 +38,7 @@ where
     if let Some(p) = scope {
         q.scope("x", p);
     }
-    listing::apply(&mut q, "x", spec, f);
+    listing::apply(&mut q, "x", spec, f, None);
     let (text, args) = q.build();
     Ok(sqlx::query_as_with(&text, args).fetch_all(conn).await?)
 }
@@ -76,6 +76,26 @@ pub async fn list<R: Record>(
     f: &ListQuery,
 ) -> Result<Vec<R>> {
     page(conn, &R::select(), R::SPEC, scope, f).await
+}
+
+/// How many records match `f`'s filters (its cursor and limit ignored):
+/// the true count beside a capped list.
+pub async fn count<R: Record>(
+    conn: &mut Conn,
+    scope: Option<&Predicate>,
+    f: &ListQuery,
+) -> Result<i64> {
+    let mut q = Sql::new(&format!(
+        "SELECT COUNT(*) FROM ({} WHERE 1 = 1",
+        R::select()
+    ));
+    if let Some(p) = scope {
+        q.scope("x", p);
+    }
+    listing::filters(&mut q, "x", R::SPEC, f, None);
+    q.push(") n");
+    let (text, args) = q.build();
+    Ok(sqlx::query_scalar_with(&text, args).fetch_one(conn).await?)
 }
 
 macro_rules! record {

@@ -88,6 +88,7 @@ pub const PROJECT_SPEC: ListSpec = ListSpec {
             label: "Name",
         },
     ],
+    derived: &[],
 };
 
 #[derive(Debug, Clone)]

@@ -89,6 +89,7 @@ pub const TASK_SPEC: ListSpec = ListSpec {
             label: "Name",
         },
     ],
+    derived: &[],
 };
 
 #[derive(Debug, Clone)]

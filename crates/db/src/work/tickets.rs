@@ -78,6 +78,7 @@ pub const TICKET_SPEC: ListSpec = ListSpec {
             label: "Oldest first",
         },
     ],
+    derived: &[],
 };
 
 #[derive(Debug, Clone)]

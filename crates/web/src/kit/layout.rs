@@ -159,6 +159,8 @@ pub fn notice(key: Option<&str>) -> Option<&'static str> {
         "deactivated" => "The user has been deactivated and every session has ended.",
         "reactivated" => "The user has been reactivated.",
         "ended" => "The session has ended.",
+        "others" => "You have logged out of every other session.",
+        "changed" => "Your password has been changed, and every other session has ended.",
         "password" => "Your password has been changed. Log in with your new password.",
         "loggedout" => "You have logged out.",
         "commented" => "Your message has been posted.",

@@ -6,11 +6,11 @@ use crate::kit::error::{WebError, WebResult};
 use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::PortalPage;
-use crate::kit::render::{render, unprocessable};
-use crate::kit::session::{logout_response, Portal, PORTAL_COOKIE};
+use crate::kit::render::{render, saved_or_again, unprocessable};
+use crate::kit::session::{logout_response, Client, Portal, PORTAL_COOKIE};
 use crate::kit::state::AppState;
 use crate::ui::account::PageQuery;
-use crate::ui::records::{waiting_groups, WaitingItem};
+use crate::ui::records::{waiting_groups, WaitingGroups};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -27,8 +27,8 @@ pub(super) struct HomePage {
     first_name: String,
     company_name: String,
     modules: Vec<(&'static str, &'static str, &'static str)>,
-    /// Groups of things waiting for this person: (heading, element id, items).
-    waiting: Vec<(&'static str, &'static str, Vec<WaitingItem>)>,
+    /// The cards of things waiting for this person.
+    waiting: WaitingGroups,
 }
 
 pub(super) async fn home(p: PortalPage, Query(q): Query<PageQuery>) -> WebResult<Response> {
@@ -45,7 +45,10 @@ pub(super) async fn home(p: PortalPage, Query(q): Query<PageQuery>) -> WebResult
         first_name: p.ctx.user.first_name.clone(),
         company_name: p.ctx.user.company_name.clone().unwrap_or_default(),
         modules,
-        waiting: waiting_groups(courtyard_app::work::waiting(&p.s.app, &p.ctx).await?),
+        waiting: waiting_groups(
+            courtyard_app::work::waiting(&p.s.app, &p.ctx).await?,
+            &p.s.app.clock.today().to_string(),
+        ),
     })
 }
 
@@ -187,6 +190,10 @@ pub(super) fn describe_agent(ua: &str) -> String {
 pub(crate) struct SessionsPage {
     pub layout: Layout,
     pub action: &'static str,
+    /// "Log out of all other sessions".
+    pub others_action: &'static str,
+    /// "Change password".
+    pub password_href: &'static str,
     pub sessions: Vec<SessionRow>,
 }
 
@@ -205,6 +212,8 @@ pub(super) async fn list_sessions(
         )
         .with_notice(notice(q.done.as_deref())),
         action: "/me/sessions/end",
+        others_action: "/me/sessions/end-others",
+        password_href: "/me/password",
         sessions: session_rows(list, &p.ctx.session.id_hash),
     })
 }
@@ -225,4 +234,71 @@ pub(super) async fn end_session(
         return Ok(logout_response(&s, PORTAL_COOKIE, "/login?done=loggedout"));
     }
     Ok(Redirect::to("/me/sessions?done=ended").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "change_password.html")]
+pub(crate) struct ChangePasswordPage {
+    pub layout: Layout,
+    pub action: &'static str,
+    pub errors: Errors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChangePasswordForm {
+    pub current: String,
+    pub password: String,
+    pub confirm: String,
+}
+
+/// The signed-in customer and this session.
+fn me(p: &PortalPage) -> auth::Me<'_> {
+    auth::Me {
+        kind: UserKind::Portal,
+        user_id: &p.ctx.user.id,
+        session: &p.ctx.session.id_hash,
+    }
+}
+
+fn change_password_page(p: &PortalPage, errors: Errors) -> ChangePasswordPage {
+    ChangePasswordPage {
+        layout: p.layout("Change password", "/me/sessions"),
+        action: "/me/password",
+        errors,
+    }
+}
+
+pub(super) async fn change_password_form(p: PortalPage) -> WebResult<Response> {
+    render(&change_password_page(&p, Errors::default()))
+}
+
+/// Nothing typed is sent back: a refused form comes back empty, with the
+/// reason beside the field.
+pub(super) async fn change_password(
+    p: PortalPage,
+    Client(client): Client,
+    Form(f): Form<ChangePasswordForm>,
+) -> WebResult<Response> {
+    let done = auth::change_password(
+        &p.s.app,
+        me(&p),
+        &f.current,
+        &f.password,
+        &f.confirm,
+        &client,
+    )
+    .await;
+    saved_or_again(
+        done,
+        |()| "/me/sessions?done=changed".into(),
+        async |e| Ok(change_password_page(&p, e)),
+    )
+    .await
+}
+
+/// "Log out of all other sessions": this one stays.
+pub(super) async fn end_other_sessions(p: PortalPage) -> WebResult<Response> {
+    auth::end_other_sessions(&p.s.app, me(&p)).await?;
+    Ok(Redirect::to("/me/sessions?done=others").into_response())
 }

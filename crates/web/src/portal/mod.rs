@@ -81,6 +81,14 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
         (r("/me/sessions", &["GET"], Account), get(list_sessions)),
         (r("/me/sessions/end", &["POST"], Account), post(end_session)),
         (
+            r("/me/sessions/end-others", &["POST"], Account),
+            post(end_other_sessions),
+        ),
+        (
+            r("/me/password", &["GET", "POST"], Account),
+            get(change_password_form).post(change_password),
+        ),
+        (
             r("/quotes/request", &["GET", "POST"], Account),
             get(sales::request_form).post(sales::request),
         ),

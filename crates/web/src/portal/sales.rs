@@ -75,7 +75,7 @@ pub(crate) async fn portal_export<K: Marker>(
     f.after.clear();
     let docs = sales::portal_list(&s.app, &ctx, kind, &f.query(None)).await?;
     Ok(csv_response(
-        sales::to_csv(kind, &docs),
+        sales::to_csv(kind, &docs, &s.app.clock.today().to_string()),
         &format!("{}.csv", table_id(kind)),
     ))
 }

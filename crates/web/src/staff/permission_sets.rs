@@ -58,12 +58,21 @@ pub(super) struct MatrixCell {
     checked: bool,
 }
 
+/// The actions any available module offers: the editor's columns.
+fn columns() -> Vec<Action> {
+    Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| Module::available().iter().any(|m| m.actions().contains(a)))
+        .collect()
+}
+
 pub(super) fn matrix(grants: &[String]) -> Vec<MatrixRow> {
-    Module::ALL
+    Module::available()
         .iter()
         .map(|m| MatrixRow {
             module: m.label(),
-            cells: Action::ALL
+            cells: columns()
                 .iter()
                 .map(|a| {
                     let key = format!("{}:{}", m.as_str(), a.as_str());
@@ -88,6 +97,8 @@ pub(super) struct PermissionSetPage {
     errors: Errors,
     actions: Vec<&'static str>,
     rows: Vec<MatrixRow>,
+    /// What is not offered yet, in words.
+    coming_later: String,
     user_count: i64,
 }
 
@@ -106,7 +117,8 @@ pub(super) fn permission_set_page(
     PermissionSetPage {
         layout: p.layout(&title, "/staff/permission-sets"),
         rows: matrix(&form.grants),
-        actions: Action::ALL.iter().map(|a| a.label()).collect(),
+        actions: columns().iter().map(|a| a.label()).collect(),
+        coming_later: Module::coming_later().join(", "),
         id,
         form,
         errors,

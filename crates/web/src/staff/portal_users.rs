@@ -299,18 +299,11 @@ pub(super) struct ViewAsPage {
 /// Nothing here records a customer view.
 pub(super) async fn view_as(p: StaffPage, Path(id): Path<String>) -> WebResult<Response> {
     let mut v = courtyard_app::work::view_as(&p.s.app, &id).await?;
-    let w = std::mem::replace(
-        &mut v.waiting,
-        courtyard_app::work::Waiting {
-            invoices: vec![],
-            quotes: vec![],
-            tasks: vec![],
-            tickets: vec![],
-        },
-    );
-    let mut waiting = crate::ui::records::waiting_groups(w);
-    for (_, _, items) in &mut waiting {
-        for i in items.iter_mut() {
+    let w = std::mem::take(&mut v.waiting);
+    let mut waiting = crate::ui::records::waiting_groups(w, &p.s.app.clock.today().to_string());
+    for g in &mut waiting {
+        g.all_href = None;
+        for i in &mut g.items {
             i.href = format!("/staff{}", i.href);
         }
     }

@@ -118,7 +118,7 @@ pub(super) async fn form_page(
         companies: customers::company_names(&p.s.app).await?,
         contacts: contact_choices(&p.s).await?,
         staff_members: records::staff_names(&p.s).await?,
-        statuses: kind.statuses(),
+        statuses: kind.choices(),
         currencies: money::CURRENCIES,
         detail: None,
         views: vec![],

@@ -33,7 +33,7 @@ pub(crate) async fn staff_list<K: Marker>(
     RawQuery(raw): RawQuery,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
-    let sts = statuses(kind);
+    let sts = staff_statuses(kind);
     let f = Filters::parse(raw, spec(kind), &sts);
     let base = staff_base(kind);
     let (rows, next, _) = list_rows(&p.s, kind, None, &f, base, Some(PAGE + 1)).await?;
@@ -141,7 +141,7 @@ pub(super) async fn staff_page(
         title,
         form,
         errors,
-        statuses: statuses(kind),
+        statuses: staff_statuses(kind),
         priorities: TicketPriority::ALL,
         companies: customers::company_names(&p.s.app).await?,
         contacts: contact_choices(&p.s).await?,

@@ -31,6 +31,9 @@ pub(crate) struct Filters {
     pub as_user: String,
     /// Fixed by the page (a project's tasks), never from the query.
     pub project_id: String,
+    /// `assigned=me`: only tasks assigned to the portal user (the home
+    /// page's "View all" of its tasks card).
+    pub assigned_to_me: bool,
 }
 
 fn valid_date(s: &str) -> Option<String> {
@@ -71,6 +74,7 @@ impl Filters {
                 .map(|(_, v)| v.clone()),
             as_user: get("as"),
             project_id: String::new(),
+            assigned_to_me: get("assigned") == "me",
         }
     }
 
@@ -109,12 +113,16 @@ impl Filters {
             pairs.push(("sort", &self.sort));
         }
         pairs.push(("company_id", &self.company_id));
+        if self.assigned_to_me {
+            pairs.push(("assigned", "me"));
+        }
         let kept: Vec<(&str, &str)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         serde_urlencoded::to_string(kept).unwrap_or_default()
     }
 
     pub fn is_filtered(&self) -> bool {
         !self.q.is_empty()
+            || self.assigned_to_me
             || !self.statuses.is_empty()
             || !self.from.is_empty()
             || !self.to.is_empty()
@@ -429,15 +437,33 @@ pub(crate) struct WaitingItem {
     pub status_label: String,
 }
 
-/// The home page's "waiting for you" groups: (heading, element id, items).
-pub(crate) type WaitingGroups = Vec<(&'static str, &'static str, Vec<WaitingItem>)>;
+/// One "waiting for you" card on the home page: its first items, the true
+/// count and the list behind it.
+pub(crate) struct WaitingGroup {
+    pub heading: &'static str,
+    pub id: &'static str,
+    pub items: Vec<WaitingItem>,
+    pub total: i64,
+    /// The whole list; `None` where the viewer cannot open it (staff's
+    /// "view as" shows the portal's cards but not its lists).
+    pub all_href: Option<String>,
+}
 
-pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
+/// The home page's "waiting for you" cards, empty ones left out.
+pub(crate) type WaitingGroups = Vec<WaitingGroup>;
+
+pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting, today: &str) -> WaitingGroups {
     use courtyard_app::domain::records::SalesKind;
+    use courtyard_app::domain::RecordKind;
+    use courtyard_app::links::portal_list_filtered;
+    use courtyard_app::work::{
+        Capped, WAITING_INVOICES, WAITING_QUOTES, WAITING_TASKS, WAITING_TICKETS,
+    };
     let docs = |kind: SalesKind, list: Vec<courtyard_app::sales::SalesDoc>| {
         list.into_iter()
             .map(|d| {
                 let cur = d.currency;
+                let shown = d.shown_status(kind, today).to_owned();
                 WaitingItem {
                     href: format!("{}/{}", kind.module().portal_path(), d.id),
                     title: format!("{} · {}", d.number, d.subject),
@@ -446,56 +472,87 @@ pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting) -> WaitingGroups {
                     } else {
                         format!("{} · valid until {}", cur.format(d.total), d.due_on)
                     },
-                    status_label: kind.status_label(&d.status).unwrap_or("").to_owned(),
-                    status: d.status,
+                    status_label: kind.status_label(&shown).unwrap_or("").to_owned(),
+                    status: shown,
                 }
             })
             .collect::<Vec<_>>()
     };
+    fn group<T>(
+        heading: &'static str,
+        id: &'static str,
+        c: Capped<T>,
+        all_href: String,
+        item: impl Fn(T) -> WaitingItem,
+    ) -> WaitingGroup {
+        WaitingGroup {
+            heading,
+            id,
+            items: c.rows.into_iter().map(item).collect(),
+            total: c.total,
+            all_href: Some(all_href),
+        }
+    }
+    let Capped { rows, total } = w.invoices;
+    let invoices = Capped {
+        rows: docs(SalesKind::Invoice, rows),
+        total,
+    };
+    let Capped { rows, total } = w.quotes;
+    let quotes = Capped {
+        rows: docs(SalesKind::Quote, rows),
+        total,
+    };
     let mut out = vec![
-        (
+        group(
             "Invoices to pay",
             "waiting-invoices",
-            docs(SalesKind::Invoice, w.invoices),
+            invoices,
+            portal_list_filtered(
+                RecordKind::Invoice,
+                WAITING_INVOICES,
+                &[("sort", "due_asc")],
+            ),
+            |i| i,
         ),
-        (
+        group(
             "Quotes to answer",
             "waiting-quotes",
-            docs(SalesKind::Quote, w.quotes),
+            quotes,
+            portal_list_filtered(RecordKind::Quote, WAITING_QUOTES, &[("sort", "due_asc")]),
+            |i| i,
         ),
-        (
+        group(
             "Tasks assigned to you",
             "waiting-tasks",
-            w.tasks
-                .into_iter()
-                .map(|t| WaitingItem {
-                    href: format!("/tasks/{}", t.id),
-                    title: t.subject,
-                    detail: match t.due_on {
-                        Some(d) => format!("{} · due {d}", t.project_name),
-                        None => t.project_name,
-                    },
-                    status_label: t.status.label().to_owned(),
-                    status: t.status.as_str().to_owned(),
-                })
-                .collect(),
+            w.tasks,
+            portal_list_filtered(RecordKind::Task, WAITING_TASKS, &[("assigned", "me")]),
+            |t| WaitingItem {
+                href: format!("/tasks/{}", t.id),
+                title: t.subject,
+                detail: match t.due_on {
+                    Some(d) => format!("{} · due {d}", t.project_name),
+                    None => t.project_name,
+                },
+                status_label: t.status.label().to_owned(),
+                status: t.status.as_str().to_owned(),
+            },
         ),
-        (
+        group(
             "Tickets awaiting your reply",
             "waiting-tickets",
-            w.tickets
-                .into_iter()
-                .map(|t| WaitingItem {
-                    href: format!("/tickets/{}", t.id),
-                    title: format!("{} · {}", t.number, t.subject),
-                    detail: format!("Last reply {}", when(t.last_activity_at)),
-                    status_label: t.status.label().to_owned(),
-                    status: t.status.as_str().to_owned(),
-                })
-                .collect(),
+            w.tickets,
+            portal_list_filtered(RecordKind::Ticket, WAITING_TICKETS, &[]),
+            |t| WaitingItem {
+                href: format!("/tickets/{}", t.id),
+                title: format!("{} · {}", t.number, t.subject),
+                detail: format!("Last reply {}", when(t.last_activity_at)),
+                status_label: t.status.label().to_owned(),
+                status: t.status.as_str().to_owned(),
+            },
         ),
     ];
-    out.retain(|(_, _, items)| !items.is_empty());
+    out.retain(|g| g.total > 0);
     out
 }
 

@@ -1,6 +1,6 @@
 //! Quotes, sales orders and invoices as both surfaces show them: list
-//! columns and rows, statuses as shown (a sent quote past its date is
-//! expired), the detail view with lines and totals, and `sales_kind`.
+//! columns and rows, statuses as shown (overdue and expired derived),
+//! the detail view with lines and totals, and `sales_kind`.
 
 use courtyard_app::domain::money;
 use courtyard_app::domain::records::SalesKind;
@@ -24,13 +24,10 @@ pub(crate) fn portal_base(kind: SalesKind) -> &'static str {
     kind.module().portal_path()
 }
 
-/// The status as shown: a sent quote past its validity shows as expired
-/// (nobody can answer it any more).
+/// The status as shown on `today`: Overdue and Expired come from the dates
+/// and the balance ([`SalesKind::shown_status`]).
 pub(crate) fn shown_status(kind: SalesKind, d: &SalesDoc, today: &str) -> (String, String) {
-    if kind == SalesKind::Quote && d.status == "sent" && d.due_on.as_str() < today {
-        return ("expired".into(), "Expired".into());
-    }
-    status_of(kind, &d.status)
+    status_of(kind, d.shown_status(kind, today))
 }
 
 pub(crate) fn status_of(kind: SalesKind, s: &str) -> (String, String) {

@@ -3,7 +3,7 @@
 
 use courtyard_app::auth::PortalContext;
 use courtyard_app::domain::records::{
-    job_statuses, project_statuses, task_statuses, ticket_statuses,
+    job_statuses, project_statuses, staff_ticket_statuses, task_statuses, ticket_statuses,
 };
 use courtyard_app::domain::WorkKind;
 use courtyard_app::listing::ListSpec;
@@ -43,6 +43,16 @@ pub(crate) fn spec(kind: WorkKind) -> &'static ListSpec {
     }
 }
 
+/// A record type's statuses as staff read them (a ticket waiting for the
+/// customer is "Waiting on customer", not "Awaiting your reply").
+pub(crate) fn staff_statuses(kind: WorkKind) -> Vec<(&'static str, &'static str)> {
+    match kind {
+        WorkKind::Ticket => staff_ticket_statuses(),
+        _ => statuses(kind),
+    }
+}
+
+/// A record type's statuses as customers read them.
 pub(crate) fn statuses(kind: WorkKind) -> Vec<(&'static str, &'static str)> {
     match kind {
         WorkKind::Job => job_statuses(),
@@ -59,13 +69,19 @@ pub(crate) fn row(
     number: &str,
     status: &str,
     cells: Vec<records::Cell>,
+    staff: bool,
 ) -> ListRow {
+    let labels = if staff {
+        staff_statuses(kind)
+    } else {
+        statuses(kind)
+    };
     ListRow {
         href: format!("{base}/{id}"),
         number: number.to_owned(),
         cells,
         status: status.to_owned(),
-        status_label: label_of(&statuses(kind), status),
+        status_label: label_of(&labels, status),
     }
 }
 
@@ -92,6 +108,7 @@ pub(crate) fn job_rows(list: &[Job], base: &str, staff: bool) -> Vec<ListRow> {
                 &j.number,
                 j.status.as_str(),
                 cells,
+                staff,
             )
         })
         .collect()
@@ -117,6 +134,7 @@ pub(crate) fn ticket_rows(list: &[Ticket], base: &str, staff: bool) -> Vec<ListR
                 &t.number,
                 t.status.as_str(),
                 cells,
+                staff,
             )
         })
         .collect()
@@ -150,6 +168,7 @@ pub(crate) fn project_rows(list: &[Project], base: &str, staff: bool) -> Vec<Lis
                 &p.number,
                 p.status.as_str(),
                 cells,
+                staff,
             )
         })
         .collect()
@@ -178,6 +197,7 @@ pub(crate) fn task_rows(list: &[Task], base: &str, staff: bool) -> Vec<ListRow> 
                 &t.number,
                 t.status.as_str(),
                 cells,
+                staff,
             )
         })
         .collect()
@@ -253,7 +273,10 @@ pub(crate) async fn list_rows(
     base: &str,
     limit: Option<i64>,
 ) -> WebResult<(Vec<ListRow>, Option<String>, String)> {
-    let q = f.query(limit);
+    let mut q = f.query(limit);
+    if let (true, WorkKind::Task, Some(c)) = (f.assigned_to_me, kind, ctx) {
+        q.eq.push(("assignee_id", c.user.id.clone()));
+    }
     let staff = ctx.is_none();
     let sp = spec(kind);
     macro_rules! go {

@@ -172,7 +172,7 @@ async fn no_portal_route_leaks_another_company_s_records_or_drafts_or_colleagues
         // Rival's records.
         let rival_open = m(
             Invoices,
-            t.invoice(&rival, None, "overdue", "2026-01-04", "14").await,
+            t.invoice(&rival, None, "unpaid", "2026-01-04", "14").await,
         );
         let rival_draft = m(
             Invoices,

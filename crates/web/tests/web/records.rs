@@ -241,6 +241,14 @@ async fn a_ticket_conversation_keeps_internal_notes_from_the_customer() {
         let page = ada.get(&format!("/tickets/{ticket}")).await;
         page.assert_contains("Which model is it?")
             .assert_contains("Awaiting your reply");
+        // Staff read the same status from their side.
+        let list = staff.get("/staff/tickets").await;
+        list.assert_contains("Waiting on customer");
+        assert!(!list.body.contains("Awaiting your reply"), "{}", list.body);
+        staff
+            .get("/staff/tickets?status=awaiting_customer")
+            .await
+            .assert_contains(&format!("/staff/tickets/{ticket}"));
         assert!(
             !page.body.contains("gold plan"),
             "internal notes stay internal"

@@ -25,7 +25,7 @@ async fn staff_add_a_company_and_person_and_invite_them() {
                 &[
                     ("name", "Finance"),
                     ("description", "Money"),
-                    ("grant", "invoices:pay"),
+                    ("grant", "invoices:comment"),
                     ("grant", "my_details:view"),
                 ],
             )
