@@ -11,21 +11,15 @@ use crate::AppResult;
 pub enum EmailKind {
     Invitation,
     PasswordReset,
-    UsernameReminder,
 }
 
 impl EmailKind {
-    pub const ALL: &'static [EmailKind] = &[
-        Self::Invitation,
-        Self::PasswordReset,
-        Self::UsernameReminder,
-    ];
+    pub const ALL: &'static [EmailKind] = &[Self::Invitation, Self::PasswordReset];
 
     pub fn key(self) -> &'static str {
         match self {
             Self::Invitation => "invitation",
             Self::PasswordReset => "password_reset",
-            Self::UsernameReminder => "username_reminder",
         }
     }
 
@@ -37,7 +31,6 @@ impl EmailKind {
         match self {
             Self::Invitation => "Invitation",
             Self::PasswordReset => "Password reset",
-            Self::UsernameReminder => "Forgotten username",
         }
     }
 
@@ -49,9 +42,6 @@ impl EmailKind {
             ),
             Self::PasswordReset => {
                 "Someone asked to reset the password of your customer portal account.".to_owned()
-            }
-            Self::UsernameReminder => {
-                "Someone asked for a reminder of your customer portal username.".to_owned()
             }
         }
     }
@@ -160,12 +150,6 @@ email_pair!(
     "email/password_reset.txt",
     "email/password_reset.html"
 );
-email_pair!(
-    UsernameText,
-    UsernameHtml,
-    "email/username_reminder.txt",
-    "email/username_reminder.html"
-);
 
 /// What an email needs to be rendered.
 pub struct EmailContext<'a> {
@@ -186,7 +170,6 @@ pub fn render(kind: EmailKind, c: &EmailContext<'_>) -> anyhow::Result<Email> {
             format!("You're invited to the {} customer portal", c.business_name)
         }
         EmailKind::PasswordReset => format!("Reset your {} portal password", c.business_name),
-        EmailKind::UsernameReminder => format!("Your {} portal username", c.business_name),
     };
     macro_rules! both {
         ($t:ident, $h:ident) => {{
@@ -215,7 +198,6 @@ pub fn render(kind: EmailKind, c: &EmailContext<'_>) -> anyhow::Result<Email> {
     let (text, html) = match kind {
         EmailKind::Invitation => both!(InvitationText, InvitationHtml),
         EmailKind::PasswordReset => both!(ResetText, ResetHtml),
-        EmailKind::UsernameReminder => both!(UsernameText, UsernameHtml),
     };
     Ok(Email {
         to: c.to.to_owned(),
@@ -323,14 +305,6 @@ mod tests {
         let e = render(EmailKind::PasswordReset, &ctx(&intro)).unwrap();
         insta::assert_snapshot!("reset_text", e.text);
         insta::assert_snapshot!("reset_html", e.html);
-    }
-
-    #[test]
-    fn username_email_snapshot() {
-        let intro = EmailKind::UsernameReminder.default_intro("Harbour & Co");
-        let e = render(EmailKind::UsernameReminder, &ctx(&intro)).unwrap();
-        insta::assert_snapshot!("username_text", e.text);
-        insta::assert_snapshot!("username_html", e.html);
     }
 
     #[test]

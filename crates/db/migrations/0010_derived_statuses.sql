@@ -2,7 +2,7 @@
 -- past its due date with a balance shows Overdue (SalesKind::shown_status,
 -- and the same rule in the list filters). A stored 'overdue' becomes what it
 -- was underneath.
-UPDATE invoices SET status = CASE WHEN amount_paid > 0 THEN 'partially_paid' ELSE 'unpaid' END
+UPDATE invoices SET status = CASE WHEN balance <= 0 THEN 'paid' WHEN amount_paid > 0 THEN 'partially_paid' ELSE 'unpaid' END
 WHERE status = 'overdue';
 
 -- A void invoice owes nothing.

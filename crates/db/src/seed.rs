@@ -175,7 +175,8 @@ pub async fn large(db: &Db, plan: &Plan, mut progress: impl FnMut(usize)) -> Res
                 N(tax),
                 N(total),
                 N(paid),
-                N(total - paid),
+                // A void invoice owes nothing (as on every save).
+                N(if status == "void" { 0 } else { total - paid }),
                 S("Payment within 30 days.".into()),
                 N(now),
                 N(now),

@@ -170,9 +170,19 @@ impl Grants {
     /// brings "view" of its module with it.
     pub fn from_keys<'a>(keys: impl IntoIterator<Item = &'a str>) -> Self {
         let mut set = BTreeSet::new();
-        for g in keys.into_iter().filter_map(Grant::parse) {
-            set.insert(Grant::new(g.module, Action::View));
-            set.insert(g);
+        for key in keys {
+            if let Some(g) = Grant::parse(key) {
+                set.insert(Grant::new(g.module, Action::View));
+                set.insert(g);
+            } else if let Some(m) = key
+                .split_once(':')
+                .and_then(|(m, a)| Some((Module::parse(m)?, Action::parse(a)?)).map(|(m, _)| m))
+                .filter(|m| m.is_available())
+            {
+                // An action no longer offered (stored by an earlier version)
+                // still brings the view it implied: nobody loses a module.
+                set.insert(Grant::new(m, Action::View));
+            }
         }
         Self(set)
     }
@@ -264,7 +274,16 @@ mod tests {
         assert!(!g.allows(Module::SalesOrders, Action::Sign));
         assert!(!g.allows(Module::Tasks, Action::Edit));
         assert!(g.allows(Module::Quotes, Action::Sign));
-        assert_eq!(g.modules(), vec![Module::Quotes]);
+        // The view each dropped action implied is kept; unbuilt modules go.
+        assert_eq!(
+            g.modules(),
+            vec![
+                Module::Quotes,
+                Module::SalesOrders,
+                Module::Invoices,
+                Module::Tasks
+            ]
+        );
         assert!(!Module::available().contains(&Module::KnowledgeBase));
         assert!(!Module::available().contains(&Module::Timesheets));
     }

@@ -1,5 +1,5 @@
 //! The emailed one-time links of portal accounts: accepting an invitation,
-//! forgotten passwords and usernames (queued, looked up by the worker, so the
+//! forgotten passwords (queued, looked up by the worker, so the
 //! response never tells whether an account exists), resetting a password.
 
 use courtyard_db::{login_failures, outbox, portal_users, sessions, tokens};
@@ -63,8 +63,15 @@ pub async fn accept_invitation(
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AccountJob {
-    PasswordReset { email: String },
-    UsernameReminder { email: String },
+    PasswordReset {
+        email: String,
+    },
+    /// Queued by versions before the username reminder was replaced by
+    /// "Can't reach your email?" (the username is the email address): such
+    /// a row is done without sending anything.
+    UsernameReminder {
+        email: String,
+    },
 }
 
 /// "Forgot password": queue the request; the worker sends a link if the
@@ -77,20 +84,6 @@ pub async fn request_password_reset(app: &App, email: &str, client: &ClientInfo)
         app,
         client,
         AccountJob::PasswordReset {
-            email: email.into_inner(),
-        },
-    )
-    .await
-}
-
-/// "Forgot username": as above, with a reminder of the username.
-#[tracing::instrument(skip_all)]
-pub async fn request_username(app: &App, email: &str, client: &ClientInfo) -> AppResult<()> {
-    let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
-    queue_account_job(
-        app,
-        client,
-        AccountJob::UsernameReminder {
             email: email.into_inner(),
         },
     )
@@ -207,28 +200,9 @@ async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
             drop(conn);
             crate::outbox::send_now(app, &mail).await
         }
-        AccountJob::UsernameReminder { email } => {
-            let Some(user) = portal_users::find_by_email(&mut conn, email).await? else {
-                return Ok(());
-            };
-            if user.state != PortalUserState::Active.as_str() {
-                return Ok(());
-            }
-            let intro = emails::intro(&mut conn, EmailKind::UsernameReminder, &business).await?;
-            let mail = emails::render(
-                EmailKind::UsernameReminder,
-                &EmailContext {
-                    to: &user.email,
-                    business_name: &business,
-                    first_name: &user.first_name,
-                    intro: &intro,
-                    link: &app.url("/login"),
-                    username: &user.email,
-                    expires: "",
-                },
-            )?;
-            drop(conn);
-            crate::outbox::send_now(app, &mail).await
+        AccountJob::UsernameReminder { .. } => {
+            tracing::info!("an old username reminder was dropped: usernames are email addresses");
+            Ok(())
         }
     }
 }

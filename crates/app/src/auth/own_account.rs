@@ -2,7 +2,7 @@
 //! checked and throttled like a login, the new one under the same policy,
 //! every other session ended) and log out of every other session.
 
-use courtyard_db::{portal_users, sessions, staff};
+use courtyard_db::{login_failures, portal_users, sessions, staff, tokens};
 
 use crate::{App, AppError, AppResult};
 
@@ -67,6 +67,9 @@ pub async fn change_password(
         UserKind::Staff => staff::set_password(&mut tx, user_id, &new_hash).await?,
     }
     sessions::delete_others_for_user(&mut tx, kind.as_str(), user_id, keep_session).await?;
+    // A reset link asked for before the change must not undo it.
+    tokens::revoke_for_user(&mut tx, "reset", kind.as_str(), user_id, app.now()).await?;
+    login_failures::clear(&mut tx, &b[0].0).await?;
     tx.commit().await.map_err(courtyard_db::DbError::from)?;
     Ok(())
 }

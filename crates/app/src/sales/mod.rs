@@ -300,7 +300,7 @@ pub async fn answer_quote(
 
 /// A sent quote still within its validity can be answered.
 pub fn quote_answerable(app: &App, doc: &SalesDoc) -> bool {
-    doc.status == QuoteStatus::Sent.as_str() && doc.due_on >= app.clock.today().to_string()
+    doc.shown_status(SalesKind::Quote, &app.clock.today().to_string()) == QuoteStatus::Sent.as_str()
 }
 
 /// A customer asks for a quote: it is created as `requested`, for them and

@@ -62,9 +62,11 @@ fn table() -> Vec<(RouteInfo, axum::routing::MethodRouter<AppState>)> {
             r("/forgot-password", &["GET", "POST"], Public),
             get(forgot_password_form).post(forgot_password),
         ),
+        (r("/login-help", &["GET"], Public), get(login_help)),
+        // Where "Forgot your username?" used to be.
         (
-            r("/forgot-username", &["GET", "POST"], Public),
-            get(forgot_username_form).post(forgot_username),
+            r("/forgot-username", &["GET"], Public),
+            get(|| async { axum::response::Redirect::permanent("/login-help") }),
         ),
         (
             r("/reset/{token}", &["GET", "POST"], Public),

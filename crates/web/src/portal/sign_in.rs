@@ -94,13 +94,6 @@ pub(super) const FORGOT_PW: (&str, &str, &str, &str) = (
     "/forgot-password",
     "If an account uses this address, we have sent it a link to choose a new password. The link works once and expires within the hour. Check your spam folder if nothing arrives in a few minutes.",
 );
-pub(super) const FORGOT_USER: (&str, &str, &str, &str) = (
-    "Forgot your username?",
-    "Your username is your email address. Enter the address you think you used, and we will send a reminder to it.",
-    "/forgot-username",
-    "If an account uses this address, we have sent it a reminder of the username. Check your spam folder if nothing arrives in a few minutes.",
-);
-
 pub(super) fn forgot_page(
     s: &AppState,
     csrf: &str,
@@ -162,39 +155,34 @@ pub(super) async fn forgot_password(
     }
 }
 
-pub(super) async fn forgot_username_form(
-    State(s): State<AppState>,
-    Extension(csrf): Extension<CsrfToken>,
-) -> WebResult<Response> {
-    forgot_page(&s, &csrf.0, FORGOT_USER, String::new(), None, false)
+#[derive(Template)]
+#[template(path = "portal/login_help.html")]
+pub(super) struct LoginHelpPage {
+    layout: Layout,
+    business_name: String,
+    /// The business's address, phone and email, one per line (Settings →
+    /// Documents and PDFs: the details printed on every document).
+    contact: Vec<String>,
 }
 
-pub(super) async fn forgot_username(
+/// "Can't reach your email?": the username is the email address, so the
+/// help is who to ask to change it.
+pub(super) async fn login_help(
     State(s): State<AppState>,
     Extension(csrf): Extension<CsrfToken>,
-    Client(client): Client,
-    Form(f): Form<EmailForm>,
 ) -> WebResult<Response> {
-    match auth::request_username(&s.app, &f.email, &client).await {
-        Ok(()) => forgot_page(
-            &s,
-            &csrf.0,
-            FORGOT_USER,
-            f.email.trim().to_owned(),
-            None,
-            true,
-        ),
-        Err(AppError::Invalid(e)) => forgot_page(
-            &s,
-            &csrf.0,
-            FORGOT_USER,
-            f.email,
-            Some(e[0].message.clone()),
-            false,
-        )
-        .map(unprocessable),
-        Err(e) => Err(e.into()),
-    }
+    let details = courtyard_app::pdf::business_details(&s.app).await?;
+    render(&LoginHelpPage {
+        layout: Layout::public("Can't reach your email?", business(&s), &csrf.0),
+        business_name: business(&s).to_owned(),
+        contact: details
+            .details
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 /// A dead link gets a page that says so and what to do next.

@@ -323,24 +323,54 @@ async fn a_reset_link_works_once_and_ends_old_sessions() {
 }
 
 #[tokio::test]
-async fn forgotten_username_is_mailed_to_the_account_only() {
+async fn cant_reach_your_email_says_who_to_ask_instead_of_mailing_the_address() {
     on_each_backend(|t| async move {
-        let set = t.permission_set("Basic", BASIC).await;
-        let co = t.company("Acme", "all").await;
-        t.active(&co, "Ada", "ada@acme.example", &set).await;
         let mut b = t.browser();
+        let login = b.get("/login").await;
+        login
+            .assert_contains("href=\"/login-help\"")
+            .assert_contains("Can't reach your email?");
+        assert!(!login.body.contains("Forgot your username"));
+        // The business has no details yet: who to ask, without a card.
+        let help = b.get("/login-help").await;
+        help.assert_status(200)
+            .assert_contains("Your username is the email address we invited you with");
+        assert!(!help.body.contains("id=\"contact\""));
+        // With the details of Settings → Documents and PDFs.
+        let mut staff = t
+            .staff_browser(
+                "owner@harbour.example",
+                courtyard_app::domain::StaffRole::Owner,
+            )
+            .await;
+        staff
+            .post(
+                "/staff/settings/documents",
+                &[
+                    (
+                        "details",
+                        "12 Quay Road\nBristol BS1 4DJ\n0117 496 0000\nhello@harbour.example",
+                    ),
+                    ("footer", ""),
+                    ("accent", "#1d4ed8"),
+                    ("default_invoice", ""),
+                ],
+            )
+            .await
+            .assert_status(303);
+        let help = b.get("/login-help").await;
+        help.assert_contains("id=\"contact\"")
+            .assert_contains("12 Quay Road<br>")
+            .assert_contains("hello@harbour.example");
+        // The old address leads there; nothing is mailed any more.
+        let old = b.get("/forgot-username").await;
+        old.assert_status(308);
+        assert_eq!(old.location(), "/login-help");
         b.post("/forgot-username", &[("email", "ada@acme.example")])
             .await
-            .assert_status(200)
-            .assert_contains("Request received");
-        b.post("/forgot-username", &[("email", "not an email")])
-            .await
-            .assert_status(422)
-            .assert_contains("not a valid email address");
+            .assert_status(405);
         t.deliver().await;
-        let m = t.sent().pop().unwrap();
-        assert_eq!(m.subject, "Your Harbour Studio portal username");
-        assert!(m.text.contains("Your username is ada@acme.example."));
+        assert!(t.sent().is_empty());
     })
     .await;
 }

@@ -268,7 +268,7 @@ async fn one_address_cannot_flood_the_outbox_with_account_emails() {
             // Another address still gets through.
             let mut c = t.browser();
             c.ip = "198.51.100.20:5000".parse().unwrap();
-            c.post("/forgot-username", &[("email", "someone@acme.example")])
+            c.post("/forgot-password", &[("email", "someone@acme.example")])
                 .await
                 .assert_status(200);
             assert_eq!(

@@ -69,6 +69,14 @@ async fn changing_the_password_checks_the_current_one_and_ends_every_other_sessi
         }
         phone.get("/").await.assert_status(200);
 
+        // A reset link asked for before the change must not undo it.
+        let mut other = t.browser();
+        other
+            .post("/forgot-password", &[("email", "ada@acme.example")])
+            .await
+            .assert_status(200);
+        t.deliver().await;
+        let reset = t.link_for("ada@acme.example", "/reset/");
         let ok = here.post("/me/password", &change(PASSWORD, NEW, NEW)).await;
         ok.assert_status(303);
         assert_eq!(ok.location(), "/me/sessions?done=changed");
@@ -80,6 +88,7 @@ async fn changing_the_password_checks_the_current_one_and_ends_every_other_sessi
         gone.assert_status(303);
         assert!(gone.location().starts_with("/login"), "{}", gone.location());
 
+        other.get(&reset).await.assert_status(410);
         let mut b = t.browser();
         b.login("ada@acme.example", PASSWORD)
             .await
