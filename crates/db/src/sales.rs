@@ -4,7 +4,7 @@
 
 use courtyard_domain::money::{Currency, Line, Totals};
 use courtyard_domain::policy::Predicate;
-use courtyard_domain::records::SalesKind;
+use courtyard_domain::records::{SalesKind, SalesStatus};
 
 use crate::listing::{self, DateCol, Keyed, ListQuery, ListSpec, SortKey};
 use crate::{Conn, DbError, Result, Sql};
@@ -21,7 +21,9 @@ pub struct SalesDoc {
     pub contact_id: Option<String>,
     pub contact_name: Option<String>,
     pub subject: String,
-    pub status: String,
+    /// Checked as the row is read: an unknown status is a read error.
+    #[sqlx(try_from = "String")]
+    pub status: SalesStatus,
     /// Parsed as the row is read: an unknown code is a read error.
     #[sqlx(try_from = "String")]
     pub currency: Currency,
@@ -46,7 +48,7 @@ pub struct SalesDoc {
 impl SalesDoc {
     /// The status it shows on `today` ([`SalesKind::shown_status`]).
     pub fn shown_status(&self, kind: SalesKind, today: &str) -> &str {
-        kind.shown_status(&self.status, &self.due_on, self.balance, today)
+        kind.shown_status(self.status.as_str(), &self.due_on, self.balance, today)
     }
 }
 
@@ -82,7 +84,7 @@ pub struct SalesInput {
     pub owner_staff_id: Option<String>,
     pub contact_id: Option<String>,
     pub subject: String,
-    pub status: String,
+    pub status: SalesStatus,
     pub currency: String,
     pub issued_on: String,
     pub due_on: String,
@@ -259,7 +261,7 @@ fn bind_input(q: &mut Sql, d: &SalesInput) {
         .push(", ")
         .bind(d.subject.clone())
         .push(", ")
-        .bind(d.status.clone())
+        .bind(d.status.as_str())
         .push(", ")
         .bind(d.currency.clone())
         .push(", ")

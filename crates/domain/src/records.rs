@@ -76,6 +76,67 @@ string_enum!(
     }
 );
 
+/// A sales document's stored status, checked as the row is read: a value
+/// that is no quote, order or invoice status is a read error
+/// ([`crate::UnknownValue`]), never a string passed on. Which values a kind
+/// may take is [`SalesKind::status_label`]'s list; the label depends on the
+/// kind (a quote's `sent` reads "Awaiting answer").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SalesStatus(&'static str);
+
+impl SalesStatus {
+    pub fn parse(s: &str) -> Option<Self> {
+        QuoteStatus::parse(s)
+            .map(QuoteStatus::as_str)
+            .or_else(|| OrderStatus::parse(s).map(OrderStatus::as_str))
+            .or_else(|| InvoiceStatus::parse(s).map(InvoiceStatus::as_str))
+            .map(Self)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl TryFrom<String> for SalesStatus {
+    type Error = crate::UnknownValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s).ok_or(crate::UnknownValue {
+            of: "SalesStatus",
+            value: s,
+        })
+    }
+}
+
+macro_rules! sales_status_from {
+    ($($e:ty),+) => {$(
+        impl From<$e> for SalesStatus {
+            fn from(s: $e) -> Self {
+                Self(s.as_str())
+            }
+        }
+    )+};
+}
+sales_status_from!(QuoteStatus, OrderStatus, InvoiceStatus);
+
+impl std::fmt::Display for SalesStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl PartialEq<str> for SalesStatus {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SalesStatus {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// A status derived from a document's dates and balance: a document whose
 /// stored status is one of `from` shows `key` once its date (`due_on`) is
 /// before today (and, when `needs_balance`, while its balance is above 0).

@@ -4,7 +4,7 @@
 use courtyard_db::sales::{SalesDoc, SalesInput, SalesLine};
 use courtyard_db::{companies, contacts, staff, DbError};
 use courtyard_domain::money::{self, parse_decimal, Currency, Line};
-use courtyard_domain::records::SalesKind;
+use courtyard_domain::records::{QuoteStatus, SalesKind, SalesStatus};
 
 use crate::error::Problems;
 use crate::AppResult;
@@ -60,7 +60,7 @@ impl SalesForm {
             owner_staff_id: inv.owner_staff_id.clone().unwrap_or_default(),
             contact_id: inv.contact_id.clone().unwrap_or_default(),
             subject: inv.subject.clone(),
-            status: inv.status.clone(),
+            status: inv.status.as_str().to_owned(),
             currency: inv.currency.code.to_owned(),
             issued_on: inv.issued_on.clone(),
             due_on: inv.due_on.clone(),
@@ -112,7 +112,7 @@ impl SalesForm {
             .choices()
             .into_iter()
             .find(|(k, _)| *k == self.status)
-            .map(|(k, _)| k);
+            .and_then(|(k, _)| SalesStatus::parse(k));
         if status.is_none() {
             p.add("status", "Choose a status.");
         }
@@ -230,7 +230,7 @@ impl SalesForm {
             }
         }
         // A customer's quote request has no lines until staff price it.
-        let requested = kind == SalesKind::Quote && status == Some("requested");
+        let requested = kind == SalesKind::Quote && status == Some(QuoteStatus::Requested.into());
         if lines.is_empty() && !requested && !p.0.iter().any(|e| e.field == "lines") {
             p.add("lines", "Add at least one line.");
         }
@@ -244,7 +244,7 @@ impl SalesForm {
             owner_staff_id,
             contact_id,
             subject: self.subject.trim().to_owned(),
-            status: status.expect("checked").to_owned(),
+            status: status.expect("checked"),
             currency: currency.expect("checked").code.to_owned(),
             issued_on: issued.expect("checked"),
             due_on: due.expect("checked"),

@@ -109,7 +109,13 @@ pub async fn explain(
         app,
         kind.module(),
         portal_user_id,
-        |_| records::company_facts(&doc.company_id, doc.contact_id.as_deref(), &doc.status),
+        |_| {
+            records::company_facts(
+                &doc.company_id,
+                doc.contact_id.as_deref(),
+                doc.status.as_str(),
+            )
+        },
         None,
     )
     .await
@@ -244,7 +250,7 @@ pub async fn answer_quote(
             "Keep the note under 500 characters.",
         ));
     }
-    match QuoteStatus::parse(&doc.status) {
+    match QuoteStatus::parse(doc.status.as_str()) {
         Some(QuoteStatus::Sent) => {}
         Some(QuoteStatus::Accepted | QuoteStatus::Declined) => {
             return Err(AppError::Conflict(
@@ -333,7 +339,7 @@ pub async fn request_quote(
         owner_staff_id: None,
         contact_id: Some(ctx.user.contact_id.clone()),
         subject: subject.to_owned(),
-        status: QuoteStatus::Requested.as_str().to_owned(),
+        status: QuoteStatus::Requested.into(),
         currency: money::CURRENCIES[0].code.to_owned(),
         issued_on: today.to_string(),
         due_on: (today + time::Duration::days(30)).to_string(),

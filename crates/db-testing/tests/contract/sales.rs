@@ -8,7 +8,7 @@ use courtyard_db::listing::{self, ListQuery};
 use courtyard_db::sales::{self, SalesInput};
 use courtyard_db::{records, staff};
 use courtyard_domain::money::{self, Line};
-use courtyard_domain::records::SalesKind;
+use courtyard_domain::records::{SalesKind, SalesStatus};
 use courtyard_domain::{Module, RecordScope};
 
 use super::{
@@ -53,7 +53,7 @@ impl Doc<'_> {
             owner_staff_id: owner.map(str::to_owned),
             contact_id: self.contact.map(|c| c.id.clone()),
             subject: self.subject.into(),
-            status: self.status.into(),
+            status: SalesStatus::parse(self.status).expect("a sales status"),
             currency: "GBP".into(),
             issued_on: self.issued_on.into(),
             due_on: self.due_on.into(),
@@ -573,7 +573,7 @@ fn roof_like(company: &Company) -> Doc<'_> {
 }
 
 #[tokio::test]
-async fn a_stored_currency_the_portal_does_not_know_is_a_read_error_not_another_currency() {
+async fn a_stored_currency_or_status_the_portal_does_not_know_is_a_read_error_not_a_default() {
     courtyard_db_testing::each_backend(|db| async move {
         let mut c = db.conn().await.unwrap();
         let acme = company(&mut c, "Acme Ltd").await;
@@ -607,6 +607,17 @@ async fn a_stored_currency_the_portal_does_not_know_is_a_read_error_not_another_
             .await
             .expect_err("an unknown currency is refused when read");
         assert!(format!("{err:?}").contains("\"currency\""), "{err:?}");
+        // The status too: a value no sales kind has is refused, never shown.
+        assert_eq!(read.status, "unpaid");
+        sqlx::query("UPDATE invoices SET currency = 'GBP', status = 'snoozed' WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        let err = sales::find(&mut c, SalesKind::Invoice, &id)
+            .await
+            .expect_err("an unknown status is refused when read");
+        assert!(format!("{err:?}").contains("\"status\""), "{err:?}");
     })
     .await;
 }

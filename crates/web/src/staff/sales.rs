@@ -243,7 +243,7 @@ pub(super) async fn show(
         // person's own edits, with the status as it is now (a customer may
         // have just answered); saving again is a deliberate overwrite.
         form.version = doc.doc.updated_at.to_string();
-        form.status = doc.doc.status.clone();
+        form.status = doc.doc.status.as_str().to_owned();
     }
     let mut page = form_page(p, kind, Some(id.clone()), form, errors).await?;
     page.layout.title = doc.doc.number.clone();
