@@ -42,7 +42,8 @@ pub async fn find_template(app: &App, id: &str) -> AppResult<TemplateRow> {
 }
 
 /// A template as staff submit it.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
 pub struct TemplateForm {
     pub kind: String,
     pub name: String,

@@ -15,10 +15,6 @@ use crate::kit::state::AppState;
 /// one twice, so only a hand-made request does.
 pub struct Form<T>(pub T);
 
-/// A urlencoded form as its raw pairs, for the forms not yet typed.
-#[derive(Debug, Clone, Default)]
-pub struct FormPairs(pub Vec<(String, String)>);
-
 impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
     type Rejection = WebError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
@@ -30,34 +26,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
                 "We could not read that form. Please reload the page and try again.".into(),
             ))
         })
-    }
-}
-
-impl FromRequest<AppState> for FormPairs {
-    type Rejection = WebError;
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| WebError::PayloadTooLarge)?;
-        Ok(FormPairs(crate::kit::csrf::form_urlencoded_pairs(&bytes)))
-    }
-}
-
-impl FormPairs {
-    pub fn get(&self, key: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn all(&self, key: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .collect()
     }
 }
 

@@ -2,7 +2,7 @@
 //! detail pages, comments, answering a quote, requesting one.
 
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, Form, FormPairs};
+use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, Layout};
 use crate::kit::page::PortalPage;
 use crate::kit::render::{render, saved_or_again, unprocessable};
@@ -180,14 +180,21 @@ pub(crate) async fn portal_comment<K: Marker>(
     }
 }
 
+/// A customer's answer to a quote: an optional note.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct AnswerFields {
+    note: String,
+}
+
 /// Accept or decline a quote (`/quotes/{id}/accept`, `/quotes/{id}/decline`).
 pub(super) async fn answer(
     p: PortalPage,
     id: String,
-    form: FormPairs,
+    form: AnswerFields,
     accept: bool,
 ) -> WebResult<Response> {
-    match sales::answer_quote(&p.s.app, &p.ctx, &id, accept, &form.get("note")).await {
+    match sales::answer_quote(&p.s.app, &p.ctx, &id, accept, &form.note).await {
         Ok(()) => Ok(Redirect::to(&format!(
             "/quotes/{id}?done={}",
             if accept { "accepted" } else { "declined" }
@@ -218,7 +225,7 @@ pub(super) async fn answer(
 pub(crate) async fn portal_accept(
     p: PortalPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<AnswerFields>,
 ) -> WebResult<Response> {
     answer(p, id, form, true).await
 }
@@ -226,7 +233,7 @@ pub(crate) async fn portal_accept(
 pub(crate) async fn portal_decline(
     p: PortalPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<AnswerFields>,
 ) -> WebResult<Response> {
     answer(p, id, form, false).await
 }

@@ -2,7 +2,7 @@
 //! detail pages, comments, completing a task, requesting a job or a ticket.
 
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, Form, FormPairs};
+use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::PortalPage;
 use crate::kit::render::{render, saved_or_again, unprocessable};
@@ -337,18 +337,38 @@ pub(crate) async fn portal_complete_task(
     }
 }
 
+/// The customer's "request a job" and "open a ticket" forms as the browser
+/// sends them (each kind reads its own fields).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct RequestFields {
+    subject: String,
+    description: String,
+    // A job.
+    site_address: String,
+    preferred_on: String,
+    // A ticket.
+    priority: String,
+    message: String,
+}
+
 /// The customer's "request a job" and "open a ticket" forms.
 #[derive(Template)]
 #[template(path = "work/new.html")]
 pub(super) struct NewPage {
     layout: Layout,
     kind: &'static str,
-    form: FormPairs,
+    form: RequestFields,
     errors: Errors,
     priorities: &'static [TicketPriority],
 }
 
-pub(super) fn new_page(p: &PortalPage, kind: WorkKind, form: FormPairs, errors: Errors) -> NewPage {
+pub(super) fn new_page(
+    p: &PortalPage,
+    kind: WorkKind,
+    form: RequestFields,
+    errors: Errors,
+) -> NewPage {
     let (title, base) = match kind {
         WorkKind::Job => ("Request a job", "/jobs"),
         _ => ("Open a ticket", "/tickets"),
@@ -375,22 +395,28 @@ pub(crate) async fn new_form<K: Marker>(p: PortalPage) -> WebResult<Response> {
     render(&new_page(
         &p,
         kind,
-        FormPairs(vec![("priority".into(), "normal".into())]),
+        RequestFields {
+            priority: TicketPriority::Normal.as_str().into(),
+            ..RequestFields::default()
+        },
         Errors::default(),
     ))
 }
 
-pub(crate) async fn create<K: Marker>(p: PortalPage, form: FormPairs) -> WebResult<Response> {
+pub(crate) async fn create<K: Marker>(
+    p: PortalPage,
+    Form(form): Form<RequestFields>,
+) -> WebResult<Response> {
     let kind = work_kind::<K>();
     let r = match kind {
         WorkKind::Job => {
             work::request_job(
                 &p.s.app,
                 &p.ctx,
-                &form.get("subject"),
-                &form.get("site_address"),
-                &form.get("preferred_on"),
-                &form.get("description"),
+                &form.subject,
+                &form.site_address,
+                &form.preferred_on,
+                &form.description,
             )
             .await
         }
@@ -398,9 +424,9 @@ pub(crate) async fn create<K: Marker>(p: PortalPage, form: FormPairs) -> WebResu
             work::open_ticket(
                 &p.s.app,
                 &p.ctx,
-                &form.get("subject"),
-                &form.get("priority"),
-                &form.get("message"),
+                &form.subject,
+                &form.priority,
+                &form.message,
             )
             .await
         }

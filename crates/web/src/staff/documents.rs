@@ -2,7 +2,7 @@
 //! company and person pages, and the staff's notification list.
 
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::StaffPage;
 use crate::kit::render::{render, unprocessable};
@@ -100,8 +100,18 @@ pub(crate) async fn staff_list(p: StaffPage, Query(q): Query<StaffQuery>) -> Web
     render(&page)
 }
 
-pub(crate) async fn create_folder(p: StaffPage, form: FormPairs) -> WebResult<Response> {
-    match documents::create_folder(&p.s.app, &form.get("name")).await {
+/// A new folder's name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct FolderFields {
+    name: String,
+}
+
+pub(crate) async fn create_folder(
+    p: StaffPage,
+    Form(form): Form<FolderFields>,
+) -> WebResult<Response> {
+    match documents::create_folder(&p.s.app, &form.name).await {
         Ok(id) => {
             Ok(Redirect::to(&format!("/staff/documents?folder={id}&done=created")).into_response())
         }
@@ -194,8 +204,39 @@ pub(crate) async fn new_form(p: StaffPage, Query(q): Query<NewQuery>) -> WebResu
     render(&document_page(&p, None, form, Errors::default()).await?)
 }
 
+/// A document's fields as the edit form sends them (the upload form sends
+/// the same names, read by the multipart reader into [`form_of`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct DocumentFields {
+    title: String,
+    description: String,
+    folder_id: String,
+    audience: String,
+    company_id: String,
+    contact_id: String,
+    project_id: String,
+    shared: String,
+}
+
+impl From<DocumentFields> for DocumentForm {
+    fn from(f: DocumentFields) -> Self {
+        DocumentForm {
+            title: f.title,
+            description: f.description,
+            folder_id: f.folder_id,
+            audience: f.audience,
+            company_id: f.company_id,
+            contact_id: f.contact_id,
+            project_id: f.project_id,
+            shared: f.shared == "1",
+        }
+    }
+}
+
+/// The upload form's fields, read by name from the multipart reader.
 fn form_of(get: impl Fn(&str) -> String) -> DocumentForm {
-    DocumentForm {
+    DocumentFields {
         title: get("title"),
         description: get("description"),
         folder_id: get("folder_id"),
@@ -203,8 +244,9 @@ fn form_of(get: impl Fn(&str) -> String) -> DocumentForm {
         company_id: get("company_id"),
         contact_id: get("contact_id"),
         project_id: get("project_id"),
-        shared: get("shared") == "1",
+        shared: get("shared"),
     }
+    .into()
 }
 
 pub(crate) async fn create(
@@ -272,9 +314,9 @@ pub(crate) async fn find(
 pub(crate) async fn update(
     p: StaffPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<DocumentFields>,
 ) -> WebResult<Response> {
-    let f = form_of(|k| form.get(k));
+    let f = DocumentForm::from(form);
     match documents::staff_update(&p.s.app, &id, &f).await {
         Ok(()) => Ok(Redirect::to(&format!("/staff/documents/{id}?done=saved")).into_response()),
         Err(AppError::Invalid(e)) => {

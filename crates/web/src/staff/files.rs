@@ -2,7 +2,7 @@
 //! (downloads a browser can only save, never render), and share them.
 
 use crate::kit::error::WebResult;
-use crate::kit::forms::FormPairs;
+use crate::kit::forms::Form;
 use crate::kit::session::Staff;
 use crate::kit::state::AppState;
 use crate::ui::file_views::*;
@@ -67,17 +67,24 @@ pub(crate) async fn staff_download(
     Ok(file_response(&f, bytes))
 }
 
+/// The share switch: `shared=1` shares, anything else hides.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct ShareFields {
+    shared: String,
+}
+
 /// Share a file with the portal, or hide it again.
 pub(crate) async fn staff_share(
     State(s): State<AppState>,
     Staff(_ctx): Staff,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<ShareFields>,
 ) -> WebResult<Response> {
     let f = files::staff_find(&s.app, &id).await?;
     // Only files on records: a document is shared from its own page (its
     // flag and its file's move together), the logo never.
     let page = files::staff_page(&f.record_type, &f.record_id).ok_or(AppError::NotFound)?;
-    files::set_shared(&s.app, &id, form.get("shared") == "1").await?;
+    files::set_shared(&s.app, &id, form.shared == "1").await?;
     Ok(Redirect::to(&format!("{page}?done=saved#files")).into_response())
 }

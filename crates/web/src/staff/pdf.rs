@@ -3,7 +3,7 @@
 //! (docs/adr/0010).
 
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::StaffPage;
 use crate::kit::render::{render, unprocessable};
@@ -135,14 +135,37 @@ pub(crate) async fn settings_form(
     render(&page)
 }
 
+/// Settings → Documents and PDFs as the browser sends it: the business
+/// details and each type's default sharing template (empty: built-in).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct DocumentSettingsFields {
+    details: String,
+    footer: String,
+    accent: String,
+    default_quote: String,
+    default_order: String,
+    default_invoice: String,
+}
+
 /// Business details, and the default template of each type.
-pub(crate) async fn save_settings(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+pub(crate) async fn save_settings(
+    p: StaffPage,
+    Form(form): Form<DocumentSettingsFields>,
+) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
     p.ctx.require_admin()?;
-    let (details, footer, accent) = (form.get("details"), form.get("footer"), form.get("accent"));
+    let (details, footer, accent) = (form.details, form.footer, form.accent);
     let defaults: Vec<(SalesKind, String)> = SalesKind::ALL
         .iter()
-        .map(|k| (*k, form.get(&format!("default_{}", k.as_str()))))
+        .map(|k| {
+            let chosen = match k {
+                SalesKind::Quote => &form.default_quote,
+                SalesKind::Order => &form.default_order,
+                SalesKind::Invoice => &form.default_invoice,
+            };
+            (*k, chosen.clone())
+        })
         .collect();
     match pdf::save_settings(&p.s.app, &details, &footer, &accent, &defaults).await {
         Ok(()) => Ok(Redirect::to("/staff/settings/documents?done=saved").into_response()),
@@ -247,19 +270,12 @@ pub(crate) async fn new_template_form(
     render(&template_page(&p, None, form, Errors::default()))
 }
 
-fn read_template(form: &FormPairs) -> TemplateForm {
-    TemplateForm {
-        kind: form.get("kind"),
-        name: form.get("name"),
-        audience: form.get("audience"),
-        source: form.get("source"),
-    }
-}
-
-pub(crate) async fn create_template(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+pub(crate) async fn create_template(
+    p: StaffPage,
+    Form(f): Form<TemplateForm>,
+) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
     p.ctx.require_admin()?;
-    let f = read_template(&form);
     match pdf::save_template(&p.s.app, &p.ctx, None, &f).await {
         Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
         Err(AppError::Invalid(e)) => Ok(unprocessable(render(&template_page(
@@ -291,11 +307,10 @@ pub(crate) async fn edit_template_form(
 pub(crate) async fn update_template(
     p: StaffPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(f): Form<TemplateForm>,
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
     p.ctx.require_admin()?;
-    let f = read_template(&form);
     match pdf::save_template(&p.s.app, &p.ctx, Some(&id), &f).await {
         Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
         Err(AppError::Invalid(e)) => Ok(unprocessable(render(&template_page(

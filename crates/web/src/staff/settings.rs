@@ -2,7 +2,7 @@
 
 use super::{business, ListQuery};
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, FormPairs};
+use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, Layout};
 use crate::kit::page::StaffPage;
 use crate::kit::render::{render, unprocessable};
@@ -80,19 +80,25 @@ pub(super) async fn settings_form(p: StaffPage, Query(q): Query<ListQuery>) -> W
     render(&page)
 }
 
-pub(super) async fn update_settings(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+/// The settings form as the browser sends it. Its field names are made from
+/// data (`intro_<email>`, `notify_<type>`, `module_<module>`,
+/// `prefix_<sequence>`, one per value of each list), so it is read as a map
+/// of name to value rather than a struct with a field per name.
+type SettingsFields = std::collections::BTreeMap<String, String>;
+
+pub(super) async fn update_settings(
+    p: StaffPage,
+    Form(form): Form<SettingsFields>,
+) -> WebResult<Response> {
     p.ctx.require_admin()?;
     use courtyard_app::records as rec;
     // Intros the form did not send keep their current text.
-    let sent = |k: &EmailKind| {
-        form.0
-            .iter()
-            .any(|(key, _)| key == &format!("intro_{}", k.key()))
-    };
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let sent = |k: &EmailKind| form.contains_key(&format!("intro_{}", k.key()));
     let submitted: Vec<(EmailKind, String)> = EmailKind::ALL
         .iter()
         .filter(|k| sent(k))
-        .map(|k| (*k, form.get(&format!("intro_{}", k.key()))))
+        .map(|k| (*k, get(&format!("intro_{}", k.key()))))
         .collect();
     let texts: Vec<(EmailKind, String)> = emails::intros(&p.s.app)
         .await?
@@ -107,7 +113,7 @@ pub(super) async fn update_settings(p: StaffPage, form: FormPairs) -> WebResult<
         .collect();
     // Each section counts only when the form sent it (its hidden marker, or
     // the prefix field itself): a partial post changes nothing else.
-    let has = |k: &str| form.0.iter().any(|(key, _)| key == k);
+    let has = |k: &str| form.contains_key(k);
     let mut portal = PortalSettings {
         notify: rec::notify_settings(&p.s.app).await?,
         modules: rec::module_switches(&p.s.app).await?,
@@ -115,18 +121,18 @@ pub(super) async fn update_settings(p: StaffPage, form: FormPairs) -> WebResult<
     };
     if has("notify_form") {
         for (k, _, on) in &mut portal.notify {
-            *on = form.get(&format!("notify_{k}")) == "1";
+            *on = get(&format!("notify_{k}")) == "1";
         }
     }
     if has("modules_form") {
         for (m, on) in &mut portal.modules {
-            *on = form.get(&format!("module_{}", m.as_str())) == "1";
+            *on = get(&format!("module_{}", m.as_str())) == "1";
         }
     }
     for (k, _, prefix) in &mut portal.prefixes {
         let key = format!("prefix_{k}");
         if has(&key) {
-            *prefix = form.get(&key);
+            *prefix = get(&key);
         }
     }
     let prefixes: Vec<(&str, String)> = portal

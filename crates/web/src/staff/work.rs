@@ -2,9 +2,9 @@
 //! record pages, comments.
 
 use super::picks::{company_users, contact_choices};
-use super::work_forms::*;
+use super::work_forms::WorkFields;
 use crate::kit::error::WebResult;
-use crate::kit::forms::{Errors, Form, FormPairs};
+use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, Layout};
 use crate::kit::page::StaffPage;
 use crate::kit::render::{render, unprocessable};
@@ -77,8 +77,8 @@ pub(super) struct WorkRecordPage {
     plural: &'static str,
     id: Option<String>,
     title: String,
-    /// Every field's current text by name.
-    form: FormPairs,
+    /// Every field's current text.
+    form: WorkFields,
     errors: Errors,
     statuses: Vec<(&'static str, &'static str)>,
     priorities: &'static [TicketPriority],
@@ -97,9 +97,6 @@ pub(super) struct WorkRecordPage {
 }
 
 impl WorkRecordPage {
-    fn v(&self, key: &str) -> String {
-        self.form.get(key)
-    }
     fn is_member(&self, id: &str) -> bool {
         self.members.iter().any(|m| m == id)
     }
@@ -118,7 +115,7 @@ pub(super) async fn staff_page(
     p: &StaffPage,
     kind: WorkKind,
     id: Option<String>,
-    form: FormPairs,
+    form: WorkFields,
     errors: Errors,
 ) -> WebResult<WorkRecordPage> {
     let base = staff_base(kind);
@@ -163,14 +160,14 @@ pub(super) async fn staff_show(
     p: &StaffPage,
     kind: WorkKind,
     id: String,
-    submitted: Option<(FormPairs, Errors)>,
+    submitted: Option<(WorkFields, Errors)>,
     raw: Option<String>,
 ) -> WebResult<WorkRecordPage> {
     let f = Filters::parse(raw, spec(kind), &[]);
     let (title, company_id, form, comments, extra): (
         String,
         String,
-        FormPairs,
+        WorkFields,
         Vec<Comment>,
         Option<work::ProjectView>,
     ) = match kind {
@@ -180,7 +177,7 @@ pub(super) async fn staff_show(
             (
                 format!("{} · {}", j.number, j.subject),
                 j.company_id.clone(),
-                job_pairs(&JobForm::from_job(&j)),
+                WorkFields::from(&JobForm::from_job(&j)),
                 c,
                 None,
             )
@@ -191,7 +188,7 @@ pub(super) async fn staff_show(
             (
                 format!("{} · {}", t.number, t.subject),
                 t.company_id.clone(),
-                ticket_pairs(&TicketForm::from_ticket(&t)),
+                WorkFields::from(&TicketForm::from_ticket(&t)),
                 c,
                 None,
             )
@@ -203,7 +200,7 @@ pub(super) async fn staff_show(
             (
                 format!("{} · {}", p.number, p.subject),
                 p.company_id.clone(),
-                project_pairs(&form),
+                WorkFields::from(&form),
                 v.comments.clone(),
                 Some(v),
             )
@@ -215,7 +212,7 @@ pub(super) async fn staff_show(
             (
                 format!("{} · {}", t.number, t.subject),
                 t.company_id.clone(),
-                task_pairs(&TaskForm::from_task(&t)),
+                WorkFields::from(&TaskForm::from_task(&t)),
                 c,
                 Some(project),
             )
@@ -227,9 +224,8 @@ pub(super) async fn staff_show(
         Some((mut mine, errors)) if errors.get("version").is_some() => {
             // The latest version, and the status as it is now (a customer
             // may have just answered, completed or reopened it).
-            mine.0.retain(|(k, _)| k != "version" && k != "status");
-            mine.0.push(("version".into(), form.get("version")));
-            mine.0.push(("status".into(), form.get("status")));
+            mine.version = form.version;
+            mine.status = form.status;
             (mine, errors)
         }
         Some(x) => x,
@@ -304,21 +300,21 @@ pub(crate) async fn staff_new_form<K: Marker>(
     let today = p.s.app.clock.today().to_string();
     let me = p.ctx.staff.id.clone();
     let form = match kind {
-        WorkKind::Job => job_pairs(&JobForm {
+        WorkKind::Job => WorkFields::from(&JobForm {
             company_id: get("company_id"),
             owner_staff_id: me,
             status: "scheduled".into(),
             requested_on: today,
             ..Default::default()
         }),
-        WorkKind::Ticket => ticket_pairs(&TicketForm {
+        WorkKind::Ticket => WorkFields::from(&TicketForm {
             company_id: get("company_id"),
             owner_staff_id: me,
             status: "open".into(),
             priority: "normal".into(),
             ..Default::default()
         }),
-        WorkKind::Project => project_pairs(&ProjectForm {
+        WorkKind::Project => WorkFields::from(&ProjectForm {
             company_id: get("company_id"),
             owner_staff_id: me,
             status: "planned".into(),
@@ -327,7 +323,7 @@ pub(crate) async fn staff_new_form<K: Marker>(
             show_on_portal: true,
             ..Default::default()
         }),
-        WorkKind::Task => task_pairs(&TaskForm {
+        WorkKind::Task => WorkFields::from(&TaskForm {
             project_id: get("project_id"),
             owner_staff_id: me,
             status: "open".into(),
@@ -357,29 +353,32 @@ pub(super) async fn save(
     ctx: &StaffContext,
     kind: WorkKind,
     id: Option<&str>,
-    form: &FormPairs,
+    form: &WorkFields,
 ) -> Result<String, AppError> {
     match (kind, id) {
-        (WorkKind::Job, None) => work::create_job(&s.app, &read_job(form)).await,
-        (WorkKind::Job, Some(id)) => work::update_job(&s.app, id, &read_job(form))
+        (WorkKind::Job, None) => work::create_job(&s.app, &form.job()).await,
+        (WorkKind::Job, Some(id)) => work::update_job(&s.app, id, &form.job())
             .await
             .map(|_| id.to_owned()),
-        (WorkKind::Ticket, None) => work::create_ticket(&s.app, ctx, &read_ticket(form)).await,
-        (WorkKind::Ticket, Some(id)) => work::update_ticket(&s.app, id, &read_ticket(form))
+        (WorkKind::Ticket, None) => work::create_ticket(&s.app, ctx, &form.ticket()).await,
+        (WorkKind::Ticket, Some(id)) => work::update_ticket(&s.app, id, &form.ticket())
             .await
             .map(|_| id.to_owned()),
-        (WorkKind::Project, None) => work::create_project(&s.app, &read_project(form)).await,
-        (WorkKind::Project, Some(id)) => work::update_project(&s.app, id, &read_project(form))
+        (WorkKind::Project, None) => work::create_project(&s.app, &form.project()).await,
+        (WorkKind::Project, Some(id)) => work::update_project(&s.app, id, &form.project())
             .await
             .map(|_| id.to_owned()),
-        (WorkKind::Task, None) => work::create_task(&s.app, &read_task(form)).await,
-        (WorkKind::Task, Some(id)) => work::update_task(&s.app, id, &read_task(form))
+        (WorkKind::Task, None) => work::create_task(&s.app, &form.task()).await,
+        (WorkKind::Task, Some(id)) => work::update_task(&s.app, id, &form.task())
             .await
             .map(|_| id.to_owned()),
     }
 }
 
-pub(crate) async fn staff_create<K: Marker>(p: StaffPage, form: FormPairs) -> WebResult<Response> {
+pub(crate) async fn staff_create<K: Marker>(
+    p: StaffPage,
+    Form(form): Form<WorkFields>,
+) -> WebResult<Response> {
     let kind = work_kind::<K>();
     match save(&p.s, &p.ctx, kind, None, &form).await {
         Ok(id) => {
@@ -389,14 +388,13 @@ pub(crate) async fn staff_create<K: Marker>(p: StaffPage, form: FormPairs) -> We
             let mut page = staff_page(&p, kind, None, form.clone(), Errors(e)).await?;
             if kind == WorkKind::Project {
                 // Keep what was typed: members and milestones.
-                let f = read_project(&form);
+                let f = form.project();
                 page.people = company_users(&p.s, &f.company_id).await.unwrap_or_default();
                 page.members = f.members;
                 page.milestones = f.milestones;
             }
             if kind == WorkKind::Task {
-                if let Ok(project) =
-                    work::staff_find_project(&p.s.app, &page.form.get("project_id")).await
+                if let Ok(project) = work::staff_find_project(&p.s.app, &page.form.project_id).await
                 {
                     let users = company_users(&p.s, &project.project.company_id).await?;
                     page.people = users
@@ -422,7 +420,7 @@ pub(crate) async fn staff_find<K: Marker>(
 pub(crate) async fn staff_update<K: Marker>(
     p: StaffPage,
     Path(id): Path<String>,
-    form: FormPairs,
+    Form(form): Form<WorkFields>,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
     match save(&p.s, &p.ctx, kind, Some(&id), &form).await {
@@ -432,7 +430,7 @@ pub(crate) async fn staff_update<K: Marker>(
             let mut page = staff_show(&p, kind, id, Some((form.clone(), errors)), None).await?;
             if kind == WorkKind::Project {
                 // Keep the person's member and milestone edits too.
-                let f = read_project(&form);
+                let f = form.project();
                 page.members = f.members;
                 page.milestones = f.milestones;
             }
@@ -443,7 +441,7 @@ pub(crate) async fn staff_update<K: Marker>(
         Err(AppError::Invalid(e)) => {
             let mut page = staff_show(&p, kind, id, Some((form.clone(), Errors(e))), None).await?;
             if kind == WorkKind::Project {
-                let f = read_project(&form);
+                let f = form.project();
                 page.members = f.members;
                 page.milestones = f.milestones;
             }
