@@ -4,6 +4,7 @@
 use courtyard_db::companies::CompanyInput;
 use courtyard_db::contacts::ContactInput;
 use courtyard_db::{companies, contacts, permission_sets, DbError};
+use courtyard_domain::FieldCode;
 use courtyard_domain::{
     optional_text, parse_tags, Action, CompanyPortalAccess, ContactPortalAccess, EmailAddress,
     Grants, Module,
@@ -21,7 +22,11 @@ pub use courtyard_db::permission_sets::PermissionSet;
 
 fn check_len(p: &mut Problems, field: &'static str, v: &str, max: usize) {
     if v.chars().count() > max {
-        p.add(field, format!("Keep this under {max} characters."));
+        p.add(
+            field,
+            FieldCode::TooLong,
+            format!("Keep this under {max} characters."),
+        );
     }
 }
 
@@ -29,14 +34,18 @@ fn optional_email(p: &mut Problems, field: &'static str, raw: &str) -> Option<St
     if raw.trim().is_empty() {
         return None;
     }
-    p.take(field, EmailAddress::parse(raw))
+    p.take(field, FieldCode::Format, EmailAddress::parse(raw))
         .map(|e| e.into_inner())
 }
 
 fn optional_website(p: &mut Problems, field: &'static str, raw: &str) -> Option<String> {
     let w = optional_text(raw)?;
     if w.contains(char::is_whitespace) || !w.contains('.') {
-        p.add(field, "Enter a web address such as example.com.");
+        p.add(
+            field,
+            FieldCode::Format,
+            "Enter a web address such as example.com.",
+        );
         return None;
     }
     Some(w)
@@ -72,7 +81,7 @@ impl CompanyForm {
         let mut p = Problems::default();
         let name = self.name.trim();
         if name.is_empty() {
-            p.add("name", "Enter the company's name.");
+            p.add("name", FieldCode::Required, "Enter the company's name.");
         }
         check_len(&mut p, "name", name, 200);
         check_len(&mut p, "address", &self.address, 1000);
@@ -83,6 +92,7 @@ impl CompanyForm {
         if access.is_none() {
             p.add(
                 "portal_access",
+                FieldCode::InvalidChoice,
                 "Choose who at this company may use the portal.",
             );
         }
@@ -162,7 +172,11 @@ impl ContactForm {
     async fn parse(&self, conn: &mut courtyard_db::Conn) -> AppResult<ContactInput> {
         let mut p = Problems::default();
         if self.first_name.trim().is_empty() && self.last_name.trim().is_empty() {
-            p.add("first_name", "Enter the person's name.");
+            p.add(
+                "first_name",
+                FieldCode::Required,
+                "Enter the person's name.",
+            );
         }
         check_len(&mut p, "first_name", &self.first_name, 100);
         check_len(&mut p, "last_name", &self.last_name, 100);
@@ -175,13 +189,21 @@ impl ContactForm {
             ContactPortalAccess::parse(&self.portal_access)
         };
         if access.is_none() {
-            p.add("portal_access", "Choose a portal access setting.");
+            p.add(
+                "portal_access",
+                FieldCode::InvalidChoice,
+                "Choose a portal access setting.",
+            );
         }
         let company_id = optional_text(&self.company_id);
         if let Some(id) = &company_id {
             match companies::find(conn, id).await {
                 Ok(_) => {}
-                Err(DbError::NotFound) => p.add("company_id", "Choose a company from the list."),
+                Err(DbError::NotFound) => p.add(
+                    "company_id",
+                    FieldCode::InvalidChoice,
+                    "Choose a company from the list.",
+                ),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -216,12 +238,14 @@ pub async fn update_contact(app: &App, id: &str, form: &ContactForm) -> AppResul
         if input.email.as_deref() != current.email.as_deref() {
             return Err(AppError::field(
                 "email",
+                FieldCode::NotAllowed,
                 "This person logs in with this email. Change it on their portal user page.",
             ));
         }
         if input.company_id != current.company_id {
             return Err(AppError::field(
                 "company_id",
+                FieldCode::NotAllowed,
                 "This person has portal access; remove it before moving them to another company.",
             ));
         }
@@ -267,13 +291,17 @@ impl PermissionSetForm {
         let mut p = Problems::default();
         let name = self.name.trim();
         if name.is_empty() {
-            p.add("name", "Give the permission set a name.");
+            p.add(
+                "name",
+                FieldCode::Required,
+                "Give the permission set a name.",
+            );
         }
         check_len(&mut p, "name", name, 100);
         check_len(&mut p, "description", &self.description, 500);
         let grants = Grants::from_keys(self.grants.iter().map(String::as_str));
         if grants.is_empty() {
-            p.add("grants", "Tick at least one module.");
+            p.add("grants", FieldCode::Required, "Tick at least one module.");
         }
         p.into_result()?;
         Ok((name.into(), self.description.trim().into(), grants))
@@ -281,7 +309,11 @@ impl PermissionSetForm {
 }
 
 fn duplicate_set() -> AppError {
-    AppError::field("name", "A permission set with this name already exists.")
+    AppError::field(
+        "name",
+        FieldCode::Taken,
+        "A permission set with this name already exists.",
+    )
 }
 
 #[tracing::instrument(skip_all)]
@@ -406,10 +438,10 @@ pub async fn update_my_details(
     let can_edit_company = ctx.grants.allows(Module::MyDetails, Action::Edit);
     let mut p = Problems::default();
     if form.first_name.trim().is_empty() {
-        p.add("first_name", "Enter your first name.");
+        p.add("first_name", FieldCode::Required, "Enter your first name.");
     }
     if form.last_name.trim().is_empty() {
-        p.add("last_name", "Enter your last name.");
+        p.add("last_name", FieldCode::Required, "Enter your last name.");
     }
     check_len(&mut p, "first_name", &form.first_name, 100);
     check_len(&mut p, "last_name", &form.last_name, 100);
@@ -418,7 +450,11 @@ pub async fn update_my_details(
     let mut company = None;
     if can_edit_company {
         if form.company_name.trim().is_empty() {
-            p.add("company_name", "Enter your company's name.");
+            p.add(
+                "company_name",
+                FieldCode::Required,
+                "Enter your company's name.",
+            );
         }
         check_len(&mut p, "company_name", &form.company_name, 200);
         check_len(&mut p, "company_address", &form.company_address, 1000);

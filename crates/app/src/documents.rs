@@ -9,6 +9,7 @@ use courtyard_db::files::NewFile;
 use courtyard_db::{companies, contacts, work, DbError};
 use courtyard_domain::files::display_name;
 use courtyard_domain::policy::Explanation;
+use courtyard_domain::FieldCode;
 use courtyard_domain::{Action, Module};
 
 use crate::auth::PortalContext;
@@ -108,12 +109,18 @@ fn check_text(p: &mut Problems, title: &str, description: &str) {
     if title.trim().is_empty() || title.chars().count() > 200 {
         p.add(
             "title",
+            if title.trim().is_empty() {
+                FieldCode::Required
+            } else {
+                FieldCode::TooLong
+            },
             "Give the document a title of up to 200 characters.",
         );
     }
     if description.chars().count() > 2000 {
         p.add(
             "description",
+            FieldCode::TooLong,
             "Keep the description under 2,000 characters.",
         );
     }
@@ -139,7 +146,7 @@ pub async fn portal_upload(
     let kind =
         courtyard_domain::files::FileKind::check(&name, &bytes, app.config.files.max_upload_bytes);
     if let Err(problem) = &kind {
-        p.add("file", problem.message());
+        p.add("file", FieldCode::File, problem.message());
     }
     p.into_result()?;
     let kind = kind.expect("checked above");
@@ -247,7 +254,11 @@ impl DocumentForm {
                 .iter()
                 .any(|x| &x.id == folder)
             {
-                p.add("folder_id", "That folder no longer exists.");
+                p.add(
+                    "folder_id",
+                    FieldCode::Gone,
+                    "That folder no longer exists.",
+                );
             }
         }
         match self.audience.as_str() {
@@ -263,7 +274,7 @@ impl DocumentForm {
                                     f.contact_id = Some(ct);
                                 }
                                 Ok(_) | Err(DbError::NotFound) => p.add(
-                                    "contact_id",
+                                    "contact_id", FieldCode::NotAllowed,
                                     "That person is not at this company: choose one of its people, or nobody.",
                                 ),
                                 Err(e) => return Err(e.into()),
@@ -271,10 +282,18 @@ impl DocumentForm {
                         }
                         f.company_id = Some(c);
                     }
-                    Err(DbError::NotFound) => p.add("company_id", "Choose the company."),
+                    Err(DbError::NotFound) => p.add(
+                        "company_id",
+                        FieldCode::InvalidChoice,
+                        "Choose the company.",
+                    ),
                     Err(e) => return Err(e.into()),
                 },
-                None => p.add("company_id", "Choose the company the document is for."),
+                None => p.add(
+                    "company_id",
+                    FieldCode::InvalidChoice,
+                    "Choose the company the document is for.",
+                ),
             },
             "contact" => match opt(&self.contact_id) {
                 Some(c) => match contacts::find(&mut conn, &c).await {
@@ -282,11 +301,21 @@ impl DocumentForm {
                         f.company_id = ct.company_id;
                         f.contact_id = Some(c);
                     }
-                    Ok(_) => p.add("contact_id", "That person belongs to no company."),
-                    Err(DbError::NotFound) => p.add("contact_id", "Choose the person."),
+                    Ok(_) => p.add(
+                        "contact_id",
+                        FieldCode::NotAllowed,
+                        "That person belongs to no company.",
+                    ),
+                    Err(DbError::NotFound) => {
+                        p.add("contact_id", FieldCode::InvalidChoice, "Choose the person.");
+                    }
                     Err(e) => return Err(e.into()),
                 },
-                None => p.add("contact_id", "Choose the person the document is for."),
+                None => p.add(
+                    "contact_id",
+                    FieldCode::InvalidChoice,
+                    "Choose the person the document is for.",
+                ),
             },
             "project" => match opt(&self.project_id) {
                 Some(id) => match work::find_project(&mut conn, &id, None).await {
@@ -294,12 +323,24 @@ impl DocumentForm {
                         f.company_id = Some(pr.company_id);
                         f.project_id = Some(id);
                     }
-                    Err(DbError::NotFound) => p.add("project_id", "Choose the project."),
+                    Err(DbError::NotFound) => p.add(
+                        "project_id",
+                        FieldCode::InvalidChoice,
+                        "Choose the project.",
+                    ),
                     Err(e) => return Err(e.into()),
                 },
-                None => p.add("project_id", "Choose the project the document is for."),
+                None => p.add(
+                    "project_id",
+                    FieldCode::InvalidChoice,
+                    "Choose the project the document is for.",
+                ),
             },
-            _ => p.add("audience", "Choose who the document is for."),
+            _ => p.add(
+                "audience",
+                FieldCode::InvalidChoice,
+                "Choose who the document is for.",
+            ),
         }
         p.into_result()?;
         Ok(f)
@@ -329,11 +370,17 @@ pub async fn staff_upload(
     let fields = match (fields, &kind) {
         (Ok(f), Ok(_)) => f,
         (Err(AppError::Invalid(mut e)), Err(problem)) => {
-            e.push(courtyard_domain::FieldError::new("file", problem.message()));
+            e.push(courtyard_domain::FieldError::new(
+                "file",
+                FieldCode::File,
+                problem.message(),
+            ));
             return Err(AppError::Invalid(e));
         }
         (Err(e), _) => return Err(e),
-        (Ok(_), Err(problem)) => return Err(AppError::field("file", problem.message())),
+        (Ok(_), Err(problem)) => {
+            return Err(AppError::field("file", FieldCode::File, problem.message()))
+        }
     };
     let kind = kind.expect("checked above");
     let id = courtyard_db::new_id();
@@ -418,6 +465,11 @@ pub async fn create_folder(app: &App, name: &str) -> AppResult<String> {
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::field(
             "folder",
+            if name.is_empty() {
+                FieldCode::Required
+            } else {
+                FieldCode::TooLong
+            },
             "Give the folder a name of up to 80 characters.",
         ));
     }
@@ -429,6 +481,7 @@ pub async fn create_folder(app: &App, name: &str) -> AppResult<String> {
         }
         Err(DbError::Conflict(_)) => Err(AppError::field(
             "folder",
+            FieldCode::Taken,
             "There is already a folder with this name.",
         )),
         Err(e) => Err(e.into()),

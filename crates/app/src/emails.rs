@@ -2,6 +2,7 @@
 
 use askama::Template;
 use courtyard_db::{settings, Conn};
+use courtyard_domain::FieldCode;
 use courtyard_mail::Email;
 
 use crate::AppResult;
@@ -65,6 +66,7 @@ pub async fn set_intro(conn: &mut Conn, kind: EmailKind, text: &str) -> AppResul
     if text.chars().count() > 2000 {
         return Err(crate::AppError::field(
             "intro",
+            FieldCode::TooLong,
             "Keep the intro under 2,000 characters.",
         ));
     }

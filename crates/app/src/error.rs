@@ -2,7 +2,7 @@
 //! and a message; internal causes are logged, never shown.
 
 use courtyard_db::DbError;
-use courtyard_domain::FieldError;
+use courtyard_domain::{FieldCode, FieldError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -55,8 +55,8 @@ impl AppError {
         }
     }
 
-    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
-        AppError::Invalid(vec![FieldError::new(field, message)])
+    pub fn field(field: &'static str, code: FieldCode, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, code, message)])
     }
 }
 
@@ -67,16 +67,21 @@ pub type AppResult<T> = Result<T, AppError>;
 pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+    pub fn add(&mut self, field: &'static str, code: FieldCode, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, code, message));
     }
 
     /// Keep the value, or note the error and return `None`.
-    pub fn take<T, E: ToString>(&mut self, field: &'static str, r: Result<T, E>) -> Option<T> {
+    pub fn take<T, E: ToString>(
+        &mut self,
+        field: &'static str,
+        code: FieldCode,
+        r: Result<T, E>,
+    ) -> Option<T> {
         match r {
             Ok(v) => Some(v),
             Err(e) => {
-                self.add(field, e.to_string());
+                self.add(field, code, e.to_string());
                 None
             }
         }

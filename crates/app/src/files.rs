@@ -6,6 +6,7 @@ use bytes::Bytes;
 use courtyard_db::files::{self as db_files, NewFile};
 use courtyard_db::{documents, sales, work, Conn, DbError};
 use courtyard_domain::files::{display_name, FileKind};
+use courtyard_domain::FieldCode;
 use courtyard_domain::{Action, Family, Module, RecordKind, WorkKind};
 
 use crate::auth::{PortalContext, StaffContext};
@@ -106,7 +107,7 @@ pub async fn portal_check(
 /// Check an upload's name and bytes against the configured limit.
 fn check(app: &App, name: &str, bytes: &[u8]) -> AppResult<FileKind> {
     FileKind::check(name, bytes, app.config.files.max_upload_bytes)
-        .map_err(|p| AppError::field("file", p.message()))
+        .map_err(|p| AppError::field("file", FieldCode::File, p.message()))
 }
 
 /// Bytes stored ahead of their row (and an image's thumbnail).
@@ -203,10 +204,13 @@ pub async fn portal_upload(
         None
     } else {
         records::require(ctx, module, Action::Comment)?;
-        Some(
-            records::comment_body(note)
-                .map_err(|_| AppError::field("note", "Keep the message under 5,000 characters."))?,
-        )
+        Some(records::comment_body(note).map_err(|_| {
+            AppError::field(
+                "note",
+                FieldCode::TooLong,
+                "Keep the message under 5,000 characters.",
+            )
+        })?)
     };
     let name = display_name(raw_name);
     let kind = check(app, &name, &bytes)?;
@@ -318,10 +322,13 @@ pub async fn staff_attach(
     let note = if note.trim().is_empty() {
         None
     } else {
-        Some(
-            records::comment_body(note)
-                .map_err(|_| AppError::field("note", "Keep the message under 5,000 characters."))?,
-        )
+        Some(records::comment_body(note).map_err(|_| {
+            AppError::field(
+                "note",
+                FieldCode::TooLong,
+                "Keep the message under 5,000 characters.",
+            )
+        })?)
     };
     let name = display_name(raw_name);
     let kind = check(app, &name, &bytes)?;

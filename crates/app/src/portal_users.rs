@@ -3,6 +3,7 @@
 
 use courtyard_db::portal_users::PortalUserSettings;
 use courtyard_db::{contacts, permission_sets, portal_users, sessions, tokens, DbError};
+use courtyard_domain::FieldCode;
 use courtyard_domain::{AccessWindow, EmailAddress, PortalUserState, RecordScope, StateChange};
 use serde::Deserialize;
 
@@ -39,18 +40,29 @@ impl PortalUserForm {
 
     async fn parse(&self, conn: &mut courtyard_db::Conn) -> AppResult<PortalUserSettings> {
         let mut p = Problems::default();
-        let email = p.take("email", EmailAddress::parse(&self.email));
+        let email = p.take("email", FieldCode::Format, EmailAddress::parse(&self.email));
         let scope = RecordScope::parse(&self.record_scope);
         if scope.is_none() {
-            p.add("record_scope", "Choose which records this person sees.");
+            p.add(
+                "record_scope",
+                FieldCode::InvalidChoice,
+                "Choose which records this person sees.",
+            );
         }
-        let window = p.take(
-            "access_until",
-            AccessWindow::parse(&self.access_from, &self.access_until).map_err(|e| e.message),
-        );
+        let window = match AccessWindow::parse(&self.access_from, &self.access_until) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                p.0.push(e);
+                None
+            }
+        };
         match permission_sets::find(conn, &self.permission_set_id).await {
             Ok(_) => {}
-            Err(DbError::NotFound) => p.add("permission_set_id", "Choose a permission set."),
+            Err(DbError::NotFound) => p.add(
+                "permission_set_id",
+                FieldCode::InvalidChoice,
+                "Choose a permission set.",
+            ),
             Err(e) => return Err(e.into()),
         }
         p.into_result()?;
@@ -69,6 +81,7 @@ impl PortalUserForm {
 fn duplicate_email() -> AppError {
     AppError::field(
         "email",
+        FieldCode::Taken,
         "Another portal user already has this email address. Each portal user needs their own.",
     )
 }
@@ -92,6 +105,7 @@ pub async fn give_access(
     if contact.company_id.is_none() {
         return Err(AppError::field(
             "email",
+            FieldCode::NotAllowed,
             "Link this person to a company first: portal users see their company's records.",
         ));
     }

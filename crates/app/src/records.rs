@@ -2,6 +2,7 @@
 //! policy's view of a portal user, comments, "why can this person see
 //! this?", the staff notice on a customer's first view, and CSV.
 
+use courtyard_domain::FieldCode;
 use std::collections::HashMap;
 
 use courtyard_db::portal_users::{self, PortalUser};
@@ -56,11 +57,16 @@ pub fn require(ctx: &PortalContext, module: Module, action: Action) -> AppResult
 pub fn comment_body(raw: &str) -> AppResult<String> {
     let body = raw.trim();
     if body.is_empty() {
-        return Err(AppError::field("body", "Write a message first."));
+        return Err(AppError::field(
+            "body",
+            FieldCode::Required,
+            "Write a message first.",
+        ));
     }
     if body.chars().count() > 5000 {
         return Err(AppError::field(
             "body",
+            FieldCode::TooLong,
             "Keep the message under 5,000 characters.",
         ));
     }
@@ -303,6 +309,7 @@ pub fn check_prefixes<'a>(prefixes: &[(&'a str, String)]) -> AppResult<Vec<(&'a 
             Some(v) => clean.push((*kind, v)),
             None => p.add(
                 "prefixes",
+                FieldCode::Format,
                 format!(
                     "The {kind} prefix needs 1 to 12 letters, digits, and - _ / . only, \
                      and must not end with a digit."

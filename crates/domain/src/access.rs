@@ -1,6 +1,7 @@
 //! Whether a person may use the portal at all: the company's setting, the
 //! person's own override and the user's access window.
 
+use crate::FieldCode;
 use time::Date;
 
 /// A company's portal access setting (WORKetc's "all people" / "selected people").
@@ -110,9 +111,9 @@ impl AccessWindow {
             if raw.trim().is_empty() {
                 return Ok(None);
             }
-            crate::parse_date(raw)
-                .map(Some)
-                .ok_or_else(|| crate::FieldError::new(field, "Enter a date as YYYY-MM-DD."))
+            crate::parse_date(raw).map(Some).ok_or_else(|| {
+                crate::FieldError::new(field, FieldCode::Format, "Enter a date as YYYY-MM-DD.")
+            })
         };
         let w = Self {
             from: one("access_from", from)?,
@@ -122,6 +123,7 @@ impl AccessWindow {
             if u < f {
                 return Err(crate::FieldError::new(
                     "access_until",
+                    FieldCode::OutOfRange,
                     "The end date must not be before the start date.",
                 ));
             }

@@ -81,14 +81,74 @@ pub use staff::StaffRole;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: &'static str,
+    /// What is wrong, as a stable code: what an API client or a translation
+    /// keys on, beside the English `message` people read.
+    pub code: FieldCode,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: &'static str, code: FieldCode, message: impl Into<String>) -> Self {
         Self {
             field,
+            code,
             message: message.into(),
+        }
+    }
+}
+
+/// What is wrong with a submitted field. The codes are part of the API
+/// (the JSON error envelope names them): add new ones, never rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FieldCode {
+    /// Nothing was entered where something must be.
+    Required,
+    /// The value is not one of the choices offered (or none was made).
+    InvalidChoice,
+    /// Longer than the field allows.
+    TooLong,
+    /// Not in the expected form (a date, an amount, an email, a colour).
+    Format,
+    /// Well formed, but outside what is allowed (a date before another,
+    /// more paid than the total).
+    OutOfRange,
+    /// Another record already has this value.
+    Taken,
+    /// Two values that must match do not (a repeated password).
+    Mismatch,
+    /// The password is refused by the password policy.
+    WeakPassword,
+    /// The current password given is not the person's.
+    WrongPassword,
+    /// It refers to something that no longer exists.
+    Gone,
+    /// Not allowed for this record in its current state.
+    NotAllowed,
+    /// The record changed since the form was shown.
+    Changed,
+    /// A file refused: too large, empty, of a type not accepted, unreadable.
+    File,
+    /// It could not be checked now (a service is busy or down): try again.
+    Unavailable,
+}
+
+impl FieldCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::InvalidChoice => "invalid_choice",
+            Self::TooLong => "too_long",
+            Self::Format => "format",
+            Self::OutOfRange => "out_of_range",
+            Self::Taken => "taken",
+            Self::Mismatch => "mismatch",
+            Self::WeakPassword => "weak_password",
+            Self::WrongPassword => "wrong_password",
+            Self::Gone => "gone",
+            Self::NotAllowed => "not_allowed",
+            Self::Changed => "changed",
+            Self::File => "file",
+            Self::Unavailable => "unavailable",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! response never tells whether an account exists), resetting a password.
 
 use courtyard_db::{login_failures, outbox, portal_users, sessions, tokens};
+use courtyard_domain::FieldCode;
 use courtyard_domain::{EmailAddress, PortalUserState, StateChange};
 use serde::{Deserialize, Serialize};
 
@@ -79,7 +80,8 @@ pub enum AccountJob {
 /// an email was queued or the request was throttled.
 #[tracing::instrument(skip_all)]
 pub async fn request_password_reset(app: &App, email: &str, client: &ClientInfo) -> AppResult<()> {
-    let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
+    let email =
+        EmailAddress::parse(email).map_err(|m| AppError::field("email", FieldCode::Format, m))?;
     queue_account_job(
         app,
         client,

@@ -6,6 +6,7 @@
 //! reset/username requests are only queued here and looked up by the worker.
 
 use courtyard_db::{portal_users, sessions, staff, Conn};
+use courtyard_domain::FieldCode;
 use courtyard_domain::{
     portal_access, AccessDenied, AccessWindow, CompanyPortalAccess, ContactPortalAccess, Grants,
     NewPassword, PortalUserState, StaffRole,
@@ -248,10 +249,11 @@ pub async fn end_session(app: &App, kind: UserKind, user_id: &str, id_hash: &str
 
 fn check_password(password: &str, confirm: &str, email: &str) -> AppResult<NewPassword> {
     let p = NewPassword::parse(password, Some(email))
-        .map_err(|e| AppError::field("password", e.to_string()))?;
+        .map_err(|e| AppError::field("password", FieldCode::WeakPassword, e.to_string()))?;
     if password != confirm {
         return Err(AppError::field(
             "confirm",
+            FieldCode::Mismatch,
             "The two passwords do not match.",
         ));
     }

@@ -3,6 +3,7 @@
 //! every other session ended) and log out of every other session.
 
 use courtyard_db::{login_failures, portal_users, sessions, staff, tokens};
+use courtyard_domain::FieldCode;
 
 use crate::{App, AppError, AppResult};
 
@@ -56,7 +57,11 @@ pub async fn change_password(
     if !app.hasher.verify(current, hash.as_deref()).await? {
         let mut conn = app.db.conn().await?;
         record_failure(app, &mut conn, &b).await?;
-        return Err(AppError::field("current", WRONG_CURRENT));
+        return Err(AppError::field(
+            "current",
+            FieldCode::WrongPassword,
+            WRONG_CURRENT,
+        ));
     }
     let new_hash = app.hasher.hash(pw.expose()).await?;
     let mut tx = app.db.begin().await?;

@@ -2,6 +2,7 @@
 //! and setting a staff password.
 
 use courtyard_db::{sessions, staff, tokens};
+use courtyard_domain::FieldCode;
 use courtyard_domain::{EmailAddress, NewPassword, StaffRole};
 
 use crate::security::{random_token, token_hash};
@@ -25,15 +26,20 @@ pub async fn create_staff(
     role: StaffRole,
     password: Option<&str>,
 ) -> AppResult<Option<String>> {
-    let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
+    let email =
+        EmailAddress::parse(email).map_err(|m| AppError::field("email", FieldCode::Format, m))?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::field("name", "Enter a name."));
+        return Err(AppError::field(
+            "name",
+            FieldCode::Required,
+            "Enter a name.",
+        ));
     }
     let hash = match password {
         Some(p) => {
             let p = NewPassword::parse(p, Some(email.as_str()))
-                .map_err(|e| AppError::field("password", e.to_string()))?;
+                .map_err(|e| AppError::field("password", FieldCode::WeakPassword, e.to_string()))?;
             Some(app.hasher.hash(p.expose()).await?)
         }
         None => None,
@@ -50,9 +56,11 @@ pub async fn create_staff(
     )
     .await
     .map_err(|e| match e {
-        courtyard_db::DbError::Conflict(_) => {
-            AppError::field("email", "A staff member with this email already exists.")
-        }
+        courtyard_db::DbError::Conflict(_) => AppError::field(
+            "email",
+            FieldCode::Taken,
+            "A staff member with this email already exists.",
+        ),
         other => other.into(),
     })?;
     let link = if hash.is_none() {
@@ -120,9 +128,9 @@ pub async fn complete_setup(
 ) -> AppResult<NewSession> {
     setup_link_valid(app, token, "setup").await?;
     let mut problems = crate::error::Problems::default();
-    let email = problems.take("email", EmailAddress::parse(email));
+    let email = problems.take("email", FieldCode::Format, EmailAddress::parse(email));
     if name.trim().is_empty() {
-        problems.add("name", "Enter your name.");
+        problems.add("name", FieldCode::Required, "Enter your name.");
     }
     let pw = email
         .as_ref()

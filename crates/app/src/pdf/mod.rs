@@ -7,6 +7,7 @@ use courtyard_db::files as db_files;
 use courtyard_db::templates::{self as db_templates};
 use courtyard_db::{settings, Conn, DbError};
 use courtyard_domain::records::SalesKind;
+use courtyard_domain::FieldCode;
 
 use crate::auth::StaffContext;
 use crate::error::Problems;
@@ -98,17 +99,23 @@ pub async fn save_settings(
     if !accent.is_empty() && !valid_colour(accent) {
         p.add(
             "accent",
+            FieldCode::Format,
             "Give the colour as # and six hex digits, like #1d4ed8.",
         );
     }
     if details.len() > 2000 {
         p.add(
             "details",
+            FieldCode::TooLong,
             "Keep the business details under 2,000 characters.",
         );
     }
     if footer.len() > 300 {
-        p.add("footer", "Keep the footer under 300 characters.");
+        p.add(
+            "footer",
+            FieldCode::TooLong,
+            "Keep the footer under 300 characters.",
+        );
     }
     p.into_result()?;
     let mut tx = app.db.begin().await?;
@@ -163,13 +170,14 @@ pub async fn set_logo(
 ) -> AppResult<()> {
     let kind =
         courtyard_domain::files::FileKind::check(name, &bytes, app.config.files.max_upload_bytes)
-            .map_err(|p| AppError::field("logo", p.message()))?;
+            .map_err(|p| AppError::field("logo", FieldCode::File, p.message()))?;
     if !matches!(
         kind,
         courtyard_domain::files::FileKind::Png | courtyard_domain::files::FileKind::Jpeg
     ) {
         return Err(AppError::field(
             "logo",
+            FieldCode::File,
             "The logo must be a PNG or JPEG image.",
         ));
     }
@@ -193,6 +201,7 @@ pub async fn set_logo(
     if !ok {
         return Err(AppError::field(
             "logo",
+            FieldCode::File,
             "This image could not be read. Try saving it again as PNG.",
         ));
     }
@@ -279,6 +288,7 @@ async fn set_default(tx: &mut Conn, kind: SalesKind, id: &str) -> AppResult<()> 
             Err(DbError::NotFound) => {
                 return Err(AppError::field(
                     "default",
+                    FieldCode::Gone,
                     "That template no longer exists.",
                 ))
             }
@@ -287,6 +297,7 @@ async fn set_default(tx: &mut Conn, kind: SalesKind, id: &str) -> AppResult<()> 
         if t.kind != kind.as_str() || t.audience != "sharing" {
             return Err(AppError::field(
                 "default",
+                FieldCode::NotAllowed,
                 "Only a template of this type marked for sharing can be the portal's default.",
             ));
         }

@@ -4,6 +4,7 @@
 use courtyard_db::settings;
 use courtyard_db::templates::{self as db_templates, NewTemplate, TemplateRow};
 use courtyard_domain::records::SalesKind;
+use courtyard_domain::FieldCode;
 
 use super::{default_key, template_for, AUDIENCES};
 use crate::auth::StaffContext;
@@ -64,18 +65,35 @@ pub async fn save_template(
     let mut p = Problems::default();
     let kind = SalesKind::parse(&form.kind);
     if kind.is_none() {
-        p.add("kind", "Choose the type of document.");
+        p.add(
+            "kind",
+            FieldCode::InvalidChoice,
+            "Choose the type of document.",
+        );
     }
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        p.add("name", "Give the template a name of up to 100 characters.");
+        p.add(
+            "name",
+            if name.is_empty() {
+                FieldCode::Required
+            } else {
+                FieldCode::TooLong
+            },
+            "Give the template a name of up to 100 characters.",
+        );
     }
     if !AUDIENCES.iter().any(|(k, _)| *k == form.audience) {
-        p.add("audience", "Choose who may receive this template's PDFs.");
+        p.add(
+            "audience",
+            FieldCode::InvalidChoice,
+            "Choose who may receive this template's PDFs.",
+        );
     }
     if form.source.trim().is_empty() {
         p.add(
             "source",
+            FieldCode::Required,
             "Write the template, or start from the built-in one.",
         );
     }
@@ -92,21 +110,21 @@ pub async fn save_template(
         .await
         .map_err(|e| match e {
             PoolError::Busy(_) => AppError::field(
-                "source",
+                "source", FieldCode::Unavailable,
                 "Many documents are being prepared right now, so the template could not be checked. Save again in a moment.",
             ),
-            e => AppError::field("source", format!("The template could not be checked ({e}).")),
+            e => AppError::field("source", FieldCode::Unavailable, format!("The template could not be checked ({e}).")),
         })?
         .map_err(|e| match e {
-            SandboxError::Pdf(e) => AppError::field("source", e.to_string()),
+            SandboxError::Pdf(e) => AppError::field("source", FieldCode::Format, e.to_string()),
             SandboxError::Breach(what) => AppError::field(
-                "source",
+                "source", FieldCode::NotAllowed,
                 format!("The template {what} while rendering a sample document, so it was not saved. Make it do less work."),
             ),
             SandboxError::Unavailable(_) => {
                 tracing::error!(error = %e, "the PDF sandbox could not run");
                 AppError::field(
-                    "source",
+                    "source", FieldCode::Unavailable,
                     "The template could not be checked because PDF rendering is not working on the server. Nothing was saved; ask your administrator to look at the server log.",
                 )
             }
@@ -125,6 +143,7 @@ pub async fn save_template(
             if old.kind != kind.as_str() {
                 return Err(AppError::field(
                     "kind",
+                    FieldCode::NotAllowed,
                     "A template's type cannot change; make a new one.",
                 ));
             }

@@ -5,6 +5,7 @@ use courtyard_db::sales::{SalesDoc, SalesInput, SalesLine};
 use courtyard_db::{companies, contacts, staff, DbError};
 use courtyard_domain::money::{self, parse_decimal, Currency, Line};
 use courtyard_domain::records::{QuoteStatus, SalesKind, SalesStatus};
+use courtyard_domain::FieldCode;
 
 use crate::error::Problems;
 use crate::AppResult;
@@ -93,7 +94,11 @@ impl SalesForm {
         let company_ok = match companies::find(conn, &self.company_id).await {
             Ok(_) => true,
             Err(DbError::NotFound) => {
-                p.add("company_id", "Choose the customer company.");
+                p.add(
+                    "company_id",
+                    FieldCode::InvalidChoice,
+                    "Choose the customer company.",
+                );
                 false
             }
             Err(e) => return Err(e.into()),
@@ -103,7 +108,11 @@ impl SalesForm {
             match contacts::find(conn, id).await {
                 Ok(c) if c.company_id.as_deref() == Some(self.company_id.as_str()) => {}
                 Ok(_) | Err(DbError::NotFound) => {
-                    p.add("contact_id", "Choose a contact at this company.");
+                    p.add(
+                        "contact_id",
+                        FieldCode::NotAllowed,
+                        "Choose a contact at this company.",
+                    );
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -114,29 +123,38 @@ impl SalesForm {
             .find(|(k, _)| *k == self.status)
             .and_then(|(k, _)| SalesStatus::parse(k));
         if status.is_none() {
-            p.add("status", "Choose a status.");
+            p.add("status", FieldCode::InvalidChoice, "Choose a status.");
         }
         let owner_staff_id = courtyard_domain::optional_text(&self.owner_staff_id);
         if let Some(id) = &owner_staff_id {
             match staff::find(conn, id).await {
                 Ok(_) => {}
-                Err(DbError::NotFound) => p.add("owner_staff_id", "Choose a staff member."),
+                Err(DbError::NotFound) => p.add(
+                    "owner_staff_id",
+                    FieldCode::InvalidChoice,
+                    "Choose a staff member.",
+                ),
                 Err(e) => return Err(e.into()),
             }
         }
         let currency = Currency::parse(&self.currency);
         if currency.is_none() {
-            p.add("currency", "Choose a currency.");
+            p.add("currency", FieldCode::InvalidChoice, "Choose a currency.");
         }
         let issued = date(&self.issued_on);
         if issued.is_none() {
-            p.add("issued_on", "Enter the issue date as YYYY-MM-DD.");
+            p.add(
+                "issued_on",
+                FieldCode::Format,
+                "Enter the issue date as YYYY-MM-DD.",
+            );
         }
         let due_label = kind.due_label();
         let due = date(&self.due_on);
         if due.is_none() {
             p.add(
                 "due_on",
+                FieldCode::Format,
                 format!("Enter the {} as YYYY-MM-DD.", due_label.to_lowercase()),
             );
         }
@@ -144,6 +162,7 @@ impl SalesForm {
             if d < i {
                 p.add(
                     "due_on",
+                    FieldCode::OutOfRange,
                     format!(
                         "The {} must not be before the issue date.",
                         due_label.to_lowercase()
@@ -156,12 +175,20 @@ impl SalesForm {
         } else {
             let d = date(&self.paid_on);
             if d.is_none() {
-                p.add("paid_on", "Enter the paid date as YYYY-MM-DD.");
+                p.add(
+                    "paid_on",
+                    FieldCode::Format,
+                    "Enter the paid date as YYYY-MM-DD.",
+                );
             }
             d
         };
         if self.subject.chars().count() > 200 {
-            p.add("subject", "Keep the subject under 200 characters.");
+            p.add(
+                "subject",
+                FieldCode::TooLong,
+                "Keep the subject under 200 characters.",
+            );
         }
         let digits = currency.map_or(2, |c| c.digits);
         let amount_paid = if !kind.has_payments() || self.amount_paid.trim().is_empty() {
@@ -170,7 +197,11 @@ impl SalesForm {
             match parse_decimal(&self.amount_paid, digits) {
                 Some(v) if v >= 0 => v,
                 _ => {
-                    p.add("amount_paid", "Enter the amount paid, e.g. 120.50.");
+                    p.add(
+                        "amount_paid",
+                        FieldCode::Format,
+                        "Enter the amount paid, e.g. 120.50.",
+                    );
                     0
                 }
             }
@@ -191,7 +222,11 @@ impl SalesForm {
             }
             let n = i + 1;
             if l.description.trim().is_empty() {
-                p.add("lines", format!("Line {n}: enter a description."));
+                p.add(
+                    "lines",
+                    FieldCode::Required,
+                    format!("Line {n}: enter a description."),
+                );
             }
             let quantity = if l.quantity.trim().is_empty() {
                 Some(1000)
@@ -204,18 +239,21 @@ impl SalesForm {
             if quantity.is_none() {
                 p.add(
                     "lines",
+                    FieldCode::Format,
                     format!("Line {n}: the quantity is not a number (up to 3 decimals)."),
                 );
             }
             if price.is_none() {
                 p.add(
                     "lines",
+                    FieldCode::Format,
                     format!("Line {n}: enter the unit price, e.g. 120.50."),
                 );
             }
             if tax.is_none() || disc.is_none() {
                 p.add(
                     "lines",
+                    FieldCode::Format,
                     format!("Line {n}: tax and discount are percentages from 0 to 100."),
                 );
             }
@@ -232,11 +270,15 @@ impl SalesForm {
         // A customer's quote request has no lines until staff price it.
         let requested = kind == SalesKind::Quote && status == Some(QuoteStatus::Requested.into());
         if lines.is_empty() && !requested && !p.0.iter().any(|e| e.field == "lines") {
-            p.add("lines", "Add at least one line.");
+            p.add("lines", FieldCode::Required, "Add at least one line.");
         }
         let totals = money::totals(&lines);
         if amount_paid > totals.total.max(0) {
-            p.add("amount_paid", "The amount paid is more than the total.");
+            p.add(
+                "amount_paid",
+                FieldCode::OutOfRange,
+                "The amount paid is more than the total.",
+            );
         }
         p.into_result()?;
         Ok(SalesInput {

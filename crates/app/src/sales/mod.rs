@@ -9,6 +9,7 @@ use courtyard_domain::money;
 use courtyard_domain::policy::Explanation;
 use courtyard_domain::records::{QuoteStatus, SalesKind};
 use courtyard_domain::Action;
+use courtyard_domain::FieldCode;
 
 use crate::auth::{PortalContext, StaffContext};
 use crate::error::Problems;
@@ -247,6 +248,7 @@ pub async fn answer_quote(
     if note.chars().count() > 500 {
         return Err(AppError::field(
             "note",
+            FieldCode::TooLong,
             "Keep the note under 500 characters.",
         ));
     }
@@ -325,12 +327,24 @@ pub async fn request_quote(
     let mut p = Problems::default();
     let subject = subject.trim();
     if subject.is_empty() {
-        p.add("subject", "Say in a few words what you need.");
+        p.add(
+            "subject",
+            FieldCode::Required,
+            "Say in a few words what you need.",
+        );
     } else if subject.chars().count() > 200 {
-        p.add("subject", "Keep the subject under 200 characters.");
+        p.add(
+            "subject",
+            FieldCode::TooLong,
+            "Keep the subject under 200 characters.",
+        );
     }
     if details.chars().count() > 5000 {
-        p.add("details", "Keep the details under 5,000 characters.");
+        p.add(
+            "details",
+            FieldCode::TooLong,
+            "Keep the details under 5,000 characters.",
+        );
     }
     p.into_result()?;
     let today = app.clock.today();

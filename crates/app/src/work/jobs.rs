@@ -4,6 +4,7 @@
 use courtyard_db::work::{self, Job, JobInput};
 use courtyard_db::Conn;
 use courtyard_domain::records::JobStatus;
+use courtyard_domain::FieldCode;
 use courtyard_domain::{Action, Module, RecordKind};
 
 use super::{check_parties, date, long_text, optional_date, subject};
@@ -56,11 +57,15 @@ impl JobForm {
         let subject = subject(&mut p, &self.subject, "job title");
         let status = JobStatus::parse(&self.status);
         if status.is_none() {
-            p.add("status", "Choose a status.");
+            p.add("status", FieldCode::InvalidChoice, "Choose a status.");
         }
         let requested_on = date(&self.requested_on);
         if requested_on.is_none() {
-            p.add("requested_on", "Enter the request date as YYYY-MM-DD.");
+            p.add(
+                "requested_on",
+                FieldCode::Format,
+                "Enter the request date as YYYY-MM-DD.",
+            );
         }
         let scheduled_on =
             optional_date(&mut p, "scheduled_on", &self.scheduled_on, "scheduled date");
@@ -118,12 +123,20 @@ pub async fn request_job(
     let subject = subject(&mut p, subject_raw, "job title");
     let site_address = long_text(&mut p, "site_address", site_address);
     if site_address.is_empty() {
-        p.add("site_address", "Enter the address of the site.");
+        p.add(
+            "site_address",
+            FieldCode::Required,
+            "Enter the address of the site.",
+        );
     }
     let preferred = optional_date(&mut p, "preferred_on", preferred_on, "preferred date");
     if let Some(d) = &preferred {
         if d.as_str() < app.clock.today().to_string().as_str() {
-            p.add("preferred_on", "Choose a date from today on.");
+            p.add(
+                "preferred_on",
+                FieldCode::OutOfRange,
+                "Choose a date from today on.",
+            );
         }
     }
     let mut description = long_text(&mut p, "description", description);

@@ -7,6 +7,7 @@ use courtyard_db::records::Comment;
 use courtyard_db::work::{self, Record};
 use courtyard_db::{companies, contacts, staff, Conn, DbError};
 use courtyard_domain::policy::{Explanation, Predicate};
+use courtyard_domain::FieldCode;
 use courtyard_domain::{Action, WorkKind};
 
 use crate::auth::{PortalContext, StaffContext};
@@ -56,7 +57,11 @@ fn optional_date(p: &mut Problems, field: &'static str, raw: &str, what: &str) -
     }
     let d = date(raw);
     if d.is_none() {
-        p.add(field, format!("Enter the {what} as YYYY-MM-DD."));
+        p.add(
+            field,
+            FieldCode::Format,
+            format!("Enter the {what} as YYYY-MM-DD."),
+        );
     }
     d
 }
@@ -64,16 +69,24 @@ fn optional_date(p: &mut Problems, field: &'static str, raw: &str, what: &str) -
 fn subject(p: &mut Problems, raw: &str, what: &str) -> String {
     let s = raw.trim();
     if s.is_empty() {
-        p.add("subject", format!("Enter the {what}."));
+        p.add("subject", FieldCode::Required, format!("Enter the {what}."));
     } else if s.chars().count() > 200 {
-        p.add("subject", "Keep it under 200 characters.");
+        p.add(
+            "subject",
+            FieldCode::TooLong,
+            "Keep it under 200 characters.",
+        );
     }
     s.to_owned()
 }
 
 fn long_text(p: &mut Problems, field: &'static str, raw: &str) -> String {
     if raw.chars().count() > 10_000 {
-        p.add(field, "Keep it under 10,000 characters.");
+        p.add(
+            field,
+            FieldCode::TooLong,
+            "Keep it under 10,000 characters.",
+        );
     }
     raw.trim().to_owned()
 }
@@ -90,7 +103,11 @@ async fn check_parties(
     let company_ok = match companies::find(conn, company_id).await {
         Ok(_) => true,
         Err(DbError::NotFound) => {
-            p.add("company_id", "Choose the customer company.");
+            p.add(
+                "company_id",
+                FieldCode::InvalidChoice,
+                "Choose the customer company.",
+            );
             false
         }
         Err(e) => return Err(e.into()),
@@ -100,7 +117,11 @@ async fn check_parties(
         match contacts::find(conn, id).await {
             Ok(c) if c.company_id.as_deref() == Some(company_id) => {}
             Ok(_) | Err(DbError::NotFound) => {
-                p.add("contact_id", "Choose a contact at this company.");
+                p.add(
+                    "contact_id",
+                    FieldCode::NotAllowed,
+                    "Choose a contact at this company.",
+                );
             }
             Err(e) => return Err(e.into()),
         }
@@ -109,7 +130,11 @@ async fn check_parties(
     if let Some(id) = &owner {
         match staff::find(conn, id).await {
             Ok(_) => {}
-            Err(DbError::NotFound) => p.add("owner_staff_id", "Choose a staff member."),
+            Err(DbError::NotFound) => p.add(
+                "owner_staff_id",
+                FieldCode::InvalidChoice,
+                "Choose a staff member.",
+            ),
             Err(e) => return Err(e.into()),
         }
     }

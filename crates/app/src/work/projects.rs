@@ -7,6 +7,7 @@ use courtyard_db::records::Comment;
 use courtyard_db::work::{self, Milestone, MilestoneInput, Project, ProjectInput, Task};
 use courtyard_db::{Conn, DbError};
 use courtyard_domain::records::ProjectStatus;
+use courtyard_domain::FieldCode;
 use courtyard_domain::{Module, RecordKind};
 
 use super::{check_parties, date, long_text, optional_date, subject};
@@ -71,24 +72,36 @@ impl ProjectForm {
         let subject = subject(&mut p, &self.subject, "project name");
         let status = ProjectStatus::parse(&self.status);
         if status.is_none() {
-            p.add("status", "Choose a status.");
+            p.add("status", FieldCode::InvalidChoice, "Choose a status.");
         }
         let progress = match self.progress.trim().trim_end_matches('%').parse::<i64>() {
             Ok(v) if (0..=100).contains(&v) => v,
             _ if self.progress.trim().is_empty() => 0,
             _ => {
-                p.add("progress", "Progress is a whole percentage from 0 to 100.");
+                p.add(
+                    "progress",
+                    FieldCode::Format,
+                    "Progress is a whole percentage from 0 to 100.",
+                );
                 0
             }
         };
         let start_on = date(&self.start_on);
         if start_on.is_none() {
-            p.add("start_on", "Enter the start date as YYYY-MM-DD.");
+            p.add(
+                "start_on",
+                FieldCode::Format,
+                "Enter the start date as YYYY-MM-DD.",
+            );
         }
         let end_on = optional_date(&mut p, "end_on", &self.end_on, "end date");
         if let (Some(s), Some(e)) = (&start_on, &end_on) {
             if e < s {
-                p.add("end_on", "The end date must not be before the start date.");
+                p.add(
+                    "end_on",
+                    FieldCode::OutOfRange,
+                    "The end date must not be before the start date.",
+                );
             }
         }
         let description = long_text(&mut p, "description", &self.description);
@@ -103,6 +116,7 @@ impl ProjectForm {
                 }
                 Ok(_) | Err(DbError::NotFound) => p.add(
                     "members",
+                    FieldCode::NotAllowed,
                     "Members must be portal users of the project's company.",
                 ),
                 Err(e) => return Err(e.into()),
@@ -115,7 +129,11 @@ impl ProjectForm {
             }
             let n = i + 1;
             if title.trim().is_empty() {
-                p.add("milestones", format!("Milestone {n}: enter a title."));
+                p.add(
+                    "milestones",
+                    FieldCode::Required,
+                    format!("Milestone {n}: enter a title."),
+                );
             }
             match date(due) {
                 Some(d) => milestones.push(MilestoneInput {
@@ -125,6 +143,7 @@ impl ProjectForm {
                 }),
                 None => p.add(
                     "milestones",
+                    FieldCode::Format,
                     format!("Milestone {n}: enter the due date as YYYY-MM-DD."),
                 ),
             }

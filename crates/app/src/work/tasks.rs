@@ -4,6 +4,7 @@
 use courtyard_db::work::{self, Task, TaskInput};
 use courtyard_db::{staff, Conn, DbError};
 use courtyard_domain::records::TaskStatus;
+use courtyard_domain::FieldCode;
 use courtyard_domain::{Module, RecordKind};
 
 use super::{long_text, optional_date, subject};
@@ -44,7 +45,11 @@ impl TaskForm {
         let project = match work::find_project(conn, &self.project_id, None).await {
             Ok(pr) => Some(pr),
             Err(DbError::NotFound) => {
-                p.add("project_id", "Choose the project.");
+                p.add(
+                    "project_id",
+                    FieldCode::InvalidChoice,
+                    "Choose the project.",
+                );
                 None
             }
             Err(e) => return Err(e.into()),
@@ -52,7 +57,7 @@ impl TaskForm {
         let subject = subject(&mut p, &self.subject, "task name");
         let status = TaskStatus::parse(&self.status);
         if status.is_none() {
-            p.add("status", "Choose a status.");
+            p.add("status", FieldCode::InvalidChoice, "Choose a status.");
         }
         let due_on = optional_date(&mut p, "due_on", &self.due_on, "due date");
         let description = long_text(&mut p, "description", &self.description);
@@ -61,6 +66,7 @@ impl TaskForm {
             if !work::members(conn, &pr.id).await?.contains(a) {
                 p.add(
                     "assignee_id",
+                    FieldCode::NotAllowed,
                     "Assign the task to one of the project's portal members.",
                 );
             }
@@ -68,7 +74,11 @@ impl TaskForm {
         let owner = courtyard_domain::optional_text(&self.owner_staff_id);
         if let Some(id) = &owner {
             if let Err(DbError::NotFound) = staff::find(conn, id).await {
-                p.add("owner_staff_id", "Choose a staff member.");
+                p.add(
+                    "owner_staff_id",
+                    FieldCode::InvalidChoice,
+                    "Choose a staff member.",
+                );
             }
         }
         p.into_result()?;

@@ -4,6 +4,7 @@
 use courtyard_db::work::{self, Ticket, TicketInput};
 use courtyard_db::Conn;
 use courtyard_domain::records::{TicketPriority, TicketStatus};
+use courtyard_domain::FieldCode;
 use courtyard_domain::{Action, Module, RecordKind};
 
 use super::{check_parties, subject};
@@ -53,11 +54,11 @@ impl TicketForm {
         let subject = subject(&mut p, &self.subject, "subject");
         let status = TicketStatus::parse(&self.status);
         if status.is_none() {
-            p.add("status", "Choose a status.");
+            p.add("status", FieldCode::InvalidChoice, "Choose a status.");
         }
         let priority = TicketPriority::parse(&self.priority);
         if priority.is_none() {
-            p.add("priority", "Choose a priority.");
+            p.add("priority", FieldCode::InvalidChoice, "Choose a priority.");
         }
         p.into_result()?;
         Ok(TicketInput {
@@ -75,8 +76,13 @@ impl TicketForm {
 /// Staff open a ticket for a customer, with a first public message.
 #[tracing::instrument(skip_all)]
 pub async fn create_ticket(app: &App, ctx: &StaffContext, form: &TicketForm) -> AppResult<String> {
-    let body = records::comment_body(&form.message)
-        .map_err(|_| AppError::field("message", "Write the first message of the ticket."))?;
+    let body = records::comment_body(&form.message).map_err(|_| {
+        AppError::field(
+            "message",
+            FieldCode::Required,
+            "Write the first message of the ticket.",
+        )
+    })?;
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx, &app.clock.today().to_string()).await?;
     let number = records::next_number(&mut tx, RecordKind::Ticket).await?;
@@ -123,6 +129,7 @@ pub async fn open_ticket(
     let priority = TicketPriority::parse(priority).unwrap_or(TicketPriority::Normal);
     let body = p.take(
         "message",
+        FieldCode::Required,
         records::comment_body(message).map_err(|_| "Describe what you need help with."),
     );
     p.into_result()?;

@@ -35,13 +35,13 @@ struct ErrorPage {
 
 /// What an error response says; [`negotiate`] turns it into the final body.
 /// `code` is stable (an API client or a translation keys on it); `fields`
-/// are the refused fields of a form, each with its message.
+/// are the refused fields of a form, each with its code and message.
 #[derive(Clone, Debug)]
 pub(crate) struct ErrorInfo {
     code: &'static str,
     heading: String,
     message: String,
-    fields: Vec<(&'static str, String)>,
+    fields: Vec<courtyard_app::domain::FieldError>,
 }
 
 /// The code of an error response that names none: its status's kind.
@@ -69,7 +69,7 @@ fn coded_error_page(
     code: &'static str,
     heading: &str,
     message: &str,
-    fields: Vec<(&'static str, String)>,
+    fields: Vec<courtyard_app::domain::FieldError>,
 ) -> Response {
     let mut r = (status, message.to_owned()).into_response();
     r.extensions_mut().insert(ErrorInfo {
@@ -101,18 +101,7 @@ pub(crate) async fn negotiate(
     let (mut parts, _) = resp.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     if wants_json {
-        let fields: Vec<_> = info
-            .fields
-            .iter()
-            .map(|(field, message)| serde_json::json!({ "field": field, "message": message }))
-            .collect();
-        let body = serde_json::json!({ "error": {
-            "status": parts.status.as_u16(),
-            "code": info.code,
-            "title": info.heading,
-            "message": info.message,
-            "fields": fields,
-        } });
+        let body = envelope(parts.status, &info);
         parts.headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
@@ -130,6 +119,25 @@ pub(crate) async fn negotiate(
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// The JSON error envelope an API client gets: the status, a stable code,
+/// the English title and message, and each refused field with its code.
+fn envelope(status: StatusCode, info: &ErrorInfo) -> serde_json::Value {
+    let fields: Vec<_> = info
+        .fields
+        .iter()
+        .map(|f| {
+            serde_json::json!({ "field": f.field, "code": f.code.as_str(), "message": f.message })
+        })
+        .collect();
+    serde_json::json!({ "error": {
+        "status": status.as_u16(),
+        "code": info.code,
+        "title": info.heading,
+        "message": info.message,
+        "fields": fields,
+    } })
 }
 
 fn page_fallback() -> String {
@@ -167,7 +175,7 @@ impl IntoResponse for WebError {
                 ),
                 AppError::Invalid(errors) => {
                     let msg = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-                    let fields = errors.into_iter().map(|e| (e.field, e.message)).collect();
+                    let fields = errors;
                     coded_error_page(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Please check your input", &msg, fields)
                 }
                 AppError::Conflict(msg) => error_page(StatusCode::CONFLICT, "That can't be done now", &msg),
@@ -225,4 +233,30 @@ pub(crate) struct LinkGonePage {
     pub layout: Layout,
     pub message: String,
     pub what_next: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use courtyard_app::domain::{FieldCode, FieldError};
+
+    #[test]
+    fn a_refused_form_names_each_field_with_its_code_for_api_clients() {
+        let r = WebError::App(AppError::Invalid(vec![
+            FieldError::new("subject", FieldCode::Required, "Enter a subject."),
+            FieldError::new("due_on", FieldCode::Format, "Enter a date as YYYY-MM-DD."),
+        ]))
+        .into_response();
+        let info = r.extensions().get::<ErrorInfo>().expect("error info");
+        let v = envelope(r.status(), info);
+        assert_eq!(v["error"]["status"], 422);
+        assert_eq!(v["error"]["code"], "invalid");
+        assert_eq!(v["error"]["fields"][0]["field"], "subject");
+        assert_eq!(v["error"]["fields"][0]["code"], "required");
+        assert_eq!(v["error"]["fields"][1]["code"], "format");
+        assert_eq!(
+            v["error"]["fields"][1]["message"],
+            "Enter a date as YYYY-MM-DD."
+        );
+    }
 }

@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::{Multipart, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use courtyard_app::documents::{self, PortalFolder};
+use courtyard_app::domain::FieldCode;
 use courtyard_app::domain::{Action, Module};
 use courtyard_app::AppError;
 use serde::Deserialize;
@@ -128,6 +129,7 @@ pub(crate) async fn portal_upload(
             // Still check the text fields, so every problem shows at once.
             let mut e = vec![courtyard_app::domain::FieldError::new(
                 "file",
+                FieldCode::File,
                 problem.message(&p.s),
             )];
             if title.trim().is_empty() {
@@ -135,6 +137,7 @@ pub(crate) async fn portal_upload(
                     0,
                     courtyard_app::domain::FieldError::new(
                         "title",
+                        FieldCode::Required,
                         "Give the document a title of up to 200 characters.",
                     ),
                 );

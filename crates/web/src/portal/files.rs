@@ -10,6 +10,7 @@ use crate::ui::file_views::*;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use courtyard_app::domain::FieldCode;
 use courtyard_app::files;
 use courtyard_app::AppError;
 
@@ -28,7 +29,11 @@ pub(crate) async fn portal_upload<K: crate::ui::records::Marker>(
         Ok((name, bytes)) => {
             files::portal_upload(&p.s.app, &p.ctx, kind.as_str(), &id, &name, bytes, &note).await
         }
-        Err(problem) => Err(AppError::field("file", problem.message(&p.s))),
+        Err(problem) => Err(AppError::field(
+            "file",
+            FieldCode::File,
+            problem.message(&p.s),
+        )),
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!(

@@ -14,6 +14,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use courtyard_app::documents::{self, DocumentForm, AUDIENCES};
 use courtyard_app::documents::{DocumentFilter, Folder};
+use courtyard_app::domain::FieldCode;
 use courtyard_app::{customers, notify, AppError};
 use serde::Deserialize;
 
@@ -268,6 +269,7 @@ pub(crate) async fn create(
             };
             e.push(courtyard_app::domain::FieldError::new(
                 "file",
+                FieldCode::File,
                 problem.message(&p.s),
             ));
             Err(AppError::Invalid(e))

@@ -16,6 +16,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use courtyard_app::domain::records::SalesKind;
+use courtyard_app::domain::FieldCode;
 use courtyard_app::pdf::TemplateRow;
 use courtyard_app::pdf::{self, TemplateForm, AUDIENCES};
 use courtyard_app::AppError;
@@ -185,7 +186,11 @@ pub(crate) async fn upload_logo(
     p.ctx.require_admin()?;
     let result = match crate::kit::upload::read_upload(m).await.file {
         Ok((name, bytes)) => pdf::set_logo(&p.s.app, &p.ctx, &name, bytes).await,
-        Err(problem) => Err(AppError::field("logo", problem.message(&p.s))),
+        Err(problem) => Err(AppError::field(
+            "logo",
+            FieldCode::File,
+            problem.message(&p.s),
+        )),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/staff/settings/documents?done=saved#logo").into_response()),

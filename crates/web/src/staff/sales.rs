@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use courtyard_app::customers;
 use courtyard_app::domain::money::{self, Currency};
 use courtyard_app::domain::records::SalesKind;
+use courtyard_app::domain::FieldCode;
 use courtyard_app::records::RecordView;
 use courtyard_app::sales::{self, LineForm, SalesForm};
 use courtyard_app::AppError;
@@ -314,7 +315,11 @@ pub(crate) async fn staff_update<K: Marker>(
             Redirect::to(&format!("{}/{id}?done=saved", sales::staff_path(kind))).into_response(),
         ),
         Err(AppError::Conflict(msg)) => {
-            let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
+            let errors = Errors(vec![courtyard_app::domain::FieldError::new(
+                "version",
+                FieldCode::Changed,
+                msg,
+            )]);
             let mut r = render(&show(&p, kind, id, &Filters::default(), Some((f, errors))).await?)?;
             *r.status_mut() = axum::http::StatusCode::CONFLICT;
             Ok(r)

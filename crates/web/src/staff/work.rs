@@ -20,6 +20,7 @@ use courtyard_app::auth::PortalUser;
 use courtyard_app::auth::StaffContext;
 use courtyard_app::customers;
 use courtyard_app::domain::records::TicketPriority;
+use courtyard_app::domain::FieldCode;
 use courtyard_app::domain::WorkKind;
 use courtyard_app::records::Comment;
 use courtyard_app::work::{self, JobForm, ProjectForm, TaskForm, TicketForm};
@@ -426,7 +427,11 @@ pub(crate) async fn staff_update<K: Marker>(
     match save(&p.s, &p.ctx, kind, Some(&id), &form).await {
         Ok(_) => Ok(Redirect::to(&format!("{}/{id}?done=saved", staff_base(kind))).into_response()),
         Err(AppError::Conflict(msg)) => {
-            let errors = Errors(vec![courtyard_app::domain::FieldError::new("version", msg)]);
+            let errors = Errors(vec![courtyard_app::domain::FieldError::new(
+                "version",
+                FieldCode::Changed,
+                msg,
+            )]);
             let mut page = staff_show(&p, kind, id, Some((form.clone(), errors)), None).await?;
             if kind == WorkKind::Project {
                 // Keep the person's member and milestone edits too.
