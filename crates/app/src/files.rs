@@ -181,6 +181,21 @@ pub(crate) fn new_key() -> String {
     format!("{}/{}/{id}", &id[..2], &id[2..4])
 }
 
+/// The message sent with an upload (none when blank): a comment the file
+/// belongs to.
+fn upload_note(note: &str) -> AppResult<Option<String>> {
+    if note.trim().is_empty() {
+        return Ok(None);
+    }
+    records::comment_body(note).map(Some).map_err(|_| {
+        AppError::field(
+            "note",
+            FieldCode::TooLong,
+            "Keep the message under 5,000 characters.",
+        )
+    })
+}
+
 /// A customer uploads onto a record they can see (the module's upload
 /// permission). Their own uploads are visible to their company at once.
 #[tracing::instrument(skip_all)]
@@ -200,18 +215,10 @@ pub async fn portal_upload(
     let module = module_of(record_type).ok_or(AppError::NotFound)?;
     records::require(ctx, module, Action::Upload)?;
     // A message with the file is a comment the file belongs to.
-    let note = if note.trim().is_empty() {
-        None
-    } else {
+    if !note.trim().is_empty() {
         records::require(ctx, module, Action::Comment)?;
-        Some(records::comment_body(note).map_err(|_| {
-            AppError::field(
-                "note",
-                FieldCode::TooLong,
-                "Keep the message under 5,000 characters.",
-            )
-        })?)
-    };
+    }
+    let note = upload_note(note)?;
     let name = display_name(raw_name);
     let kind = check(app, &name, &bytes)?;
     let key = new_key();
@@ -319,17 +326,7 @@ pub async fn staff_attach(
         let mut conn = app.db.conn().await?;
         record_info(&mut conn, None, record_type, record_id).await?
     };
-    let note = if note.trim().is_empty() {
-        None
-    } else {
-        Some(records::comment_body(note).map_err(|_| {
-            AppError::field(
-                "note",
-                FieldCode::TooLong,
-                "Keep the message under 5,000 characters.",
-            )
-        })?)
-    };
+    let note = upload_note(note)?;
     let name = display_name(raw_name);
     let kind = check(app, &name, &bytes)?;
     let key = new_key();

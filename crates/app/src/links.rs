@@ -1,7 +1,8 @@
-//! The paths of records the app hands out (in first-view emails,
-//! upload notices, file pages, "why" and view-as lists), built from the
-//! record type in one place. Still built by hand elsewhere: the account
-//! links in `auth` and the invitation link in `portal_users`.
+//! The paths the app hands out, each built in one place: records' (in
+//! first-view emails, upload notices, file pages, "why" and view-as lists),
+//! from the record type; and the account links a one-time token opens
+//! (emailed, or printed by the shell), which the web routes serve and the
+//! pages post back to.
 
 use courtyard_domain::RecordKind;
 
@@ -47,6 +48,26 @@ pub fn staff_record(kind: RecordKind, id: &str) -> String {
 /// A document's staff page.
 pub fn staff_document(id: &str) -> String {
     format!("/staff/documents/{id}")
+}
+
+/// A portal user's "choose a new password" link.
+pub fn password_reset(token: &str) -> String {
+    format!("/reset/{token}")
+}
+
+/// A portal user's invitation: accepting it sets their password.
+pub fn invitation(token: &str) -> String {
+    format!("/invitation/{token}")
+}
+
+/// A staff member's "set your password" link.
+pub fn staff_password(token: &str) -> String {
+    format!("/staff/password/{token}")
+}
+
+/// The one-time link that creates the first owner.
+pub fn staff_setup(token: &str) -> String {
+    format!("/staff/setup/{token}")
 }
 
 #[cfg(test)]

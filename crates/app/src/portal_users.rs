@@ -208,7 +208,7 @@ async fn invite_in(app: &App, conn: &mut courtyard_db::Conn, id: &str, now: i64)
             business_name: business,
             first_name: &user.first_name,
             intro: &intro,
-            link: &app.url(&format!("/invitation/{token}")),
+            link: &app.url(&crate::links::invitation(&token)),
             username: &user.email,
             expires: &emails::format_time(expires),
         },

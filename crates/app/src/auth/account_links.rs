@@ -174,7 +174,7 @@ async fn run_account_job(app: &App, job: &AccountJob) -> AppResult<()> {
                     business_name: &business,
                     first_name: &user.first_name,
                     intro: &intro,
-                    link: &app.url(&format!("/reset/{token}")),
+                    link: &app.url(&crate::links::password_reset(&token)),
                     username: &user.email,
                     expires: &emails::format_time(expires),
                 },

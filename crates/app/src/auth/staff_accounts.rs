@@ -75,7 +75,7 @@ pub async fn create_staff(
             now + 72 * 3600,
         )
         .await?;
-        Some(app.url(&format!("/staff/password/{token}")))
+        Some(app.url(&crate::links::staff_password(&token)))
     } else {
         None
     };
@@ -103,7 +103,7 @@ pub async fn ensure_setup_link(app: &App) -> AppResult<Option<String>> {
         now + 24 * 3600,
     )
     .await?;
-    Ok(Some(app.url(&format!("/staff/setup/{token}"))))
+    Ok(Some(app.url(&crate::links::staff_setup(&token))))
 }
 
 #[tracing::instrument(skip_all)]

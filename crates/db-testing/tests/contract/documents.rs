@@ -8,9 +8,7 @@ use courtyard_db::work::{self, ProjectInput};
 use courtyard_db::Db;
 use courtyard_domain::{Module, RecordScope};
 
-use super::{
-    company, conflict_on, contact, not_found, pluck, portal_user, scope, story, viewer, T0,
-};
+use super::{ann, company, conflict_on, not_found, pluck, portal_user, scope, story, viewer, T0};
 
 /// A document and its file row, written together as the app does.
 async fn add_document(
@@ -49,14 +47,7 @@ async fn documents_folders_and_files() {
         let mut c = db.conn().await.unwrap();
         let acme = company(&mut c, "Acme Ltd").await;
         let bolt = company(&mut c, "Bolt & Sons").await;
-        let ann = contact(
-            &mut c,
-            Some(&acme.id),
-            "Ann",
-            "Archer",
-            Some("ann@acme.test"),
-        )
-        .await;
+        let ann = ann(&mut c, &acme).await;
         let grants = "documents:view projects:view";
         let pu = portal_user(&mut c, &ann, grants).await;
         let plan = ProjectInput {

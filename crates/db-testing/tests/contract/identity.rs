@@ -5,7 +5,7 @@ use courtyard_db::portal_users::{self, PortalUserFilter, PortalUserSettings};
 use courtyard_db::sessions::{self, Session};
 use courtyard_db::{login_failures, permission_sets, staff, tokens};
 
-use super::{company, conflict_on, contact, not_found, pluck, story, user_settings, T0};
+use super::{ann, ben, company, conflict_on, contact, not_found, pluck, story, user_settings, T0};
 
 #[tokio::test]
 async fn identity_accounts_sessions_tokens_and_login_failures() {
@@ -71,22 +71,8 @@ async fn identity_accounts_sessions_tokens_and_login_failures() {
         let set = permission_sets::insert(&mut c, "Billing", "", "invoices:view", T0)
             .await
             .unwrap();
-        let ann = contact(
-            &mut c,
-            Some(&acme.id),
-            "Ann",
-            "Archer",
-            Some("ann@acme.test"),
-        )
-        .await;
-        let ben = contact(
-            &mut c,
-            Some(&acme.id),
-            "Ben",
-            "Baker",
-            Some("ben@acme.test"),
-        )
-        .await;
+        let ann = ann(&mut c, &acme).await;
+        let ben = ben(&mut c, &acme).await;
         let cy = contact(&mut c, None, "Cy", "Cole", Some("cy@solo.test")).await;
         let dee = contact(&mut c, Some(&acme.id), "Dee", "Dunn", None).await;
         let ann_id = portal_users::insert(

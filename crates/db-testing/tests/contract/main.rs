@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use courtyard_db::companies::{self, Company, CompanyInput};
 use courtyard_db::contacts::{self, Contact, ContactInput};
 use courtyard_db::portal_users::{self, PortalUserSettings};
-use courtyard_db::{permission_sets, Backend, Conn, Db, DbError};
+use courtyard_db::{permission_sets, staff, Backend, Conn, Db, DbError};
 use courtyard_db_testing::each_backend;
 use courtyard_domain::policy::{predicate, Predicate, Viewer};
 use courtyard_domain::{Grants, Module, RecordScope};
@@ -168,6 +168,38 @@ async fn contact(
         ..Default::default()
     };
     contacts::insert(conn, &input, T0).await.unwrap()
+}
+
+/// Ann Archer at `company` (with an email, so she can be a portal user):
+/// the stories' first customer contact.
+async fn ann(conn: &mut Conn, company: &Company) -> Contact {
+    contact(
+        conn,
+        Some(&company.id),
+        "Ann",
+        "Archer",
+        Some("ann@acme.test"),
+    )
+    .await
+}
+
+/// Ben Baker, Ann's colleague at `company`.
+async fn ben(conn: &mut Conn, company: &Company) -> Contact {
+    contact(
+        conn,
+        Some(&company.id),
+        "Ben",
+        "Baker",
+        Some("ben@acme.test"),
+    )
+    .await
+}
+
+/// Sam Seller, the stories' staff member.
+async fn sam(conn: &mut Conn) -> staff::StaffUser {
+    staff::insert(conn, "sam@courtyard.test", "Sam Seller", "staff", None, T0)
+        .await
+        .unwrap()
 }
 
 fn user_settings(email: &str, set_id: &str) -> PortalUserSettings {

@@ -4,7 +4,7 @@
 use courtyard_db::templates::{self, NewTemplate};
 use courtyard_db::{notifications, outbox, settings, staff};
 
-use super::{not_found, pluck, story, T0};
+use super::{not_found, pluck, sam, story, T0};
 
 #[tokio::test]
 async fn platform_settings_outbox_notifications_and_templates() {
@@ -150,16 +150,7 @@ async fn platform_settings_outbox_notifications_and_templates() {
         t.saw("parked", &left);
 
         // Notifications: per staff member, newest first, read exactly the ones shown.
-        let sam = staff::insert(
-            &mut c,
-            "sam@courtyard.test",
-            "Sam Seller",
-            "staff",
-            None,
-            T0,
-        )
-        .await
-        .unwrap();
+        let sam = sam(&mut c).await;
         let ada = staff::insert(&mut c, "ada@courtyard.test", "Ada Admin", "admin", None, T0)
             .await
             .unwrap();

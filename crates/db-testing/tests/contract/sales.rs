@@ -5,14 +5,14 @@
 use courtyard_db::companies::Company;
 use courtyard_db::contacts::Contact;
 use courtyard_db::listing::{self, ListQuery};
+use courtyard_db::records;
 use courtyard_db::sales::{self, SalesInput};
-use courtyard_db::{records, staff};
 use courtyard_domain::money::{self, Line};
 use courtyard_domain::records::{SalesKind, SalesStatus};
 use courtyard_domain::{Module, RecordScope};
 
 use super::{
-    company, conflict_on, contact, not_found, pluck, portal_user, scope, story, viewer, T0,
+    ann, company, conflict_on, not_found, pluck, portal_user, sam, scope, story, viewer, T0,
 };
 
 /// A day before every due date of these stories: nothing is derived.
@@ -73,24 +73,8 @@ async fn sales_records_numbers_lines_lists_and_portal_scope() {
         let mut c = db.conn().await.unwrap();
         let acme = company(&mut c, "Acme Ltd").await;
         let bolt = company(&mut c, "Bolt & Sons").await;
-        let ann = contact(
-            &mut c,
-            Some(&acme.id),
-            "Ann",
-            "Archer",
-            Some("ann@acme.test"),
-        )
-        .await;
-        let sam = staff::insert(
-            &mut c,
-            "sam@courtyard.test",
-            "Sam Seller",
-            "staff",
-            None,
-            T0,
-        )
-        .await
-        .unwrap();
+        let ann = ann(&mut c, &acme).await;
+        let sam = sam(&mut c).await;
 
         // Numbers: one sequence per kind, never reused; a new prefix applies to the next.
         assert_eq!(

@@ -3,12 +3,12 @@
 
 use courtyard_db::companies::Company;
 use courtyard_db::listing::{self, ListQuery};
+use courtyard_db::records;
 use courtyard_db::work::{self, JobInput, MilestoneInput, ProjectInput, TaskInput, TicketInput};
-use courtyard_db::{records, staff};
 use courtyard_domain::{Module, RecordScope};
 
 use super::{
-    company, conflict_on, contact, not_found, pluck, portal_user, scope, story, viewer, T0,
+    ann, ben, company, conflict_on, not_found, pluck, portal_user, sam, scope, story, viewer, T0,
 };
 
 #[tokio::test]
@@ -17,35 +17,12 @@ async fn work_records_jobs_tickets_projects_tasks_and_comments() {
         let mut c = db.conn().await.unwrap();
         let acme = company(&mut c, "Acme Ltd").await;
         let bolt = company(&mut c, "Bolt & Sons").await;
-        let ann = contact(
-            &mut c,
-            Some(&acme.id),
-            "Ann",
-            "Archer",
-            Some("ann@acme.test"),
-        )
-        .await;
-        let ben = contact(
-            &mut c,
-            Some(&acme.id),
-            "Ben",
-            "Baker",
-            Some("ben@acme.test"),
-        )
-        .await;
+        let ann = ann(&mut c, &acme).await;
+        let ben = ben(&mut c, &acme).await;
         let grants = "jobs:view tickets:view projects:view tasks:view";
         let pu_ann = portal_user(&mut c, &ann, grants).await;
         let pu_ben = portal_user(&mut c, &ben, grants).await;
-        let sam = staff::insert(
-            &mut c,
-            "sam@courtyard.test",
-            "Sam Seller",
-            "staff",
-            None,
-            T0,
-        )
-        .await
-        .unwrap();
+        let sam = sam(&mut c).await;
         let as_ann = viewer(&pu_ann, &acme, &ann, RecordScope::Company, grants);
         let as_ben = viewer(&pu_ben, &acme, &ben, RecordScope::Company, grants);
         let list = |f: ListQuery| ListQuery {

@@ -125,7 +125,7 @@ pub(super) async fn setup_form(
     }
     render(&SetupPage {
         layout: Layout::public("Set up Courtyard", business(&s), &csrf.0),
-        action: format!("/staff/setup/{token}"),
+        action: courtyard_app::links::staff_setup(&token),
         name: String::new(),
         email: String::new(),
         errors: Errors::default(),
@@ -153,7 +153,7 @@ pub(super) async fn setup(
         Ok(session) => Ok(login_response(&s, STAFF_COOKIE, &session, "/staff")),
         Err(AppError::Invalid(errors)) => render(&SetupPage {
             layout: Layout::public("Set up Courtyard", business(&s), &csrf.0),
-            action: format!("/staff/setup/{token}"),
+            action: courtyard_app::links::staff_setup(&token),
             name: f.name,
             email: f.email,
             errors: Errors(errors),
@@ -175,7 +175,7 @@ pub(super) fn staff_password_page(
         intro:
             "Use at least 12 characters. You will log in with your email address and this password."
                 .into(),
-        action: format!("/staff/password/{token}"),
+        action: courtyard_app::links::staff_password(&token),
         username: String::new(),
         button: "Set password",
         errors,
