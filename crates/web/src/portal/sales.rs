@@ -5,7 +5,7 @@ use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, Layout};
 use crate::kit::page::PortalPage;
-use crate::kit::render::{render, saved_or_again, unprocessable};
+use crate::kit::render::{render, saved_or_again};
 use crate::kit::session::{Client, Portal};
 use crate::kit::state::AppState;
 use crate::ui::records::Quotes;
@@ -164,20 +164,16 @@ pub(crate) async fn portal_comment<K: Marker>(
     Form(form): Form<CommentFields>,
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
-    match sales::portal_comment(&p.s.app, &p.ctx, kind, &id, &form.body).await {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "{}/{id}?done=commented#comments",
-            portal_base(kind)
-        ))
-        .into_response()),
-        Err(AppError::Invalid(e)) => {
+    saved_or_again(
+        sales::portal_comment(&p.s.app, &p.ctx, kind, &id, &form.body).await,
+        |()| format!("{}/{id}?done=commented#comments", portal_base(kind)),
+        async |e| {
             let mut page = portal_page::<K>(&p, &id, None).await?;
-            page.thread.error = e.first().map(|e| e.message.clone());
-            page.thread.draft = form.body;
-            render(&page).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+            page.thread.refused(&e, form.body, false);
+            Ok(page)
+        },
+    )
+    .await
 }
 
 /// A customer's answer to a quote: an optional note.

@@ -5,7 +5,7 @@ use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::StaffPage;
-use crate::kit::render::{render, unprocessable};
+use crate::kit::render::{render, saved_or_again};
 use crate::kit::session::Staff;
 use crate::kit::state::AppState;
 use crate::ui::records::Why;
@@ -112,16 +112,12 @@ pub(crate) async fn create_folder(
     p: StaffPage,
     Form(form): Form<FolderFields>,
 ) -> WebResult<Response> {
-    match documents::create_folder(&p.s.app, &form.name).await {
-        Ok(id) => {
-            Ok(Redirect::to(&format!("/staff/documents?folder={id}&done=created")).into_response())
-        }
-        Err(AppError::Invalid(e)) => {
-            let page = staff_list_page(&p, &StaffQuery::default(), Errors(e)).await?;
-            Ok(unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        documents::create_folder(&p.s.app, &form.name).await,
+        |id| format!("/staff/documents?folder={id}&done=created"),
+        async |e| staff_list_page(&p, &StaffQuery::default(), e).await,
+    )
+    .await
 }
 
 pub(crate) async fn delete_folder(
@@ -275,14 +271,12 @@ pub(crate) async fn create(
             Err(AppError::Invalid(e))
         }
     };
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/staff/documents/{id}?done=created")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let page = document_page(&p, None, form, Errors(e)).await?;
-            Ok(unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        result,
+        |id| format!("/staff/documents/{id}?done=created"),
+        async |e| document_page(&p, None, form, e).await,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -319,14 +313,12 @@ pub(crate) async fn update(
     Form(form): Form<DocumentFields>,
 ) -> WebResult<Response> {
     let f = DocumentForm::from(form);
-    match documents::staff_update(&p.s.app, &id, &f).await {
-        Ok(()) => Ok(Redirect::to(&format!("/staff/documents/{id}?done=saved")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let page = document_page(&p, Some(id), f, Errors(e)).await?;
-            Ok(unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        documents::staff_update(&p.s.app, &id, &f).await,
+        |()| format!("/staff/documents/{id}?done=saved"),
+        async |e| document_page(&p, Some(id.clone()), f, e).await,
+    )
+    .await
 }
 
 pub(crate) async fn delete(

@@ -175,7 +175,7 @@ pub(super) fn staff_password_page(
         intro:
             "Use at least 12 characters. You will log in with your email address and this password."
                 .into(),
-        action: courtyard_app::links::staff_password(&token),
+        action: courtyard_app::links::staff_password(token),
         username: String::new(),
         button: "Set password",
         errors,

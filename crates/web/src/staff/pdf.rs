@@ -6,7 +6,7 @@ use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::StaffPage;
-use crate::kit::render::{render, unprocessable};
+use crate::kit::render::{render, saved_or_again};
 use crate::kit::session::Staff;
 use crate::kit::state::AppState;
 use crate::ui::file_views::*;
@@ -168,14 +168,12 @@ pub(crate) async fn save_settings(
             (*k, chosen.clone())
         })
         .collect();
-    match pdf::save_settings(&p.s.app, &details, &footer, &accent, &defaults).await {
-        Ok(()) => Ok(Redirect::to("/staff/settings/documents?done=saved").into_response()),
-        Err(AppError::Invalid(e)) => {
-            let page = settings_page(&p, Some((&details, &footer, &accent)), Errors(e)).await?;
-            Ok(unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        pdf::save_settings(&p.s.app, &details, &footer, &accent, &defaults).await,
+        |()| "/staff/settings/documents?done=saved".to_owned(),
+        async |e| settings_page(&p, Some((&details, &footer, &accent)), e).await,
+    )
+    .await
 }
 
 pub(crate) async fn upload_logo(
@@ -192,14 +190,12 @@ pub(crate) async fn upload_logo(
             problem.message(&p.s),
         )),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to("/staff/settings/documents?done=saved#logo").into_response()),
-        Err(AppError::Invalid(e)) => {
-            let page = settings_page(&p, None, Errors(e)).await?;
-            Ok(unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        result,
+        |()| "/staff/settings/documents?done=saved#logo".to_owned(),
+        async |e| settings_page(&p, None, e).await,
+    )
+    .await
 }
 
 pub(crate) async fn remove_logo(
@@ -281,16 +277,12 @@ pub(crate) async fn create_template(
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
     p.ctx.require_admin()?;
-    match pdf::save_template(&p.s.app, &p.ctx, None, &f).await {
-        Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
-        Err(AppError::Invalid(e)) => Ok(unprocessable(render(&template_page(
-            &p,
-            None,
-            f,
-            Errors(e),
-        ))?)),
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        pdf::save_template(&p.s.app, &p.ctx, None, &f).await,
+        |_| "/staff/settings/documents?done=saved#templates".to_owned(),
+        async |e| Ok(template_page(&p, None, f, e)),
+    )
+    .await
 }
 
 pub(crate) async fn edit_template_form(
@@ -316,16 +308,12 @@ pub(crate) async fn update_template(
 ) -> WebResult<Response> {
     // What customers receive is an admin setting, like the rest of Settings.
     p.ctx.require_admin()?;
-    match pdf::save_template(&p.s.app, &p.ctx, Some(&id), &f).await {
-        Ok(_) => Ok(Redirect::to("/staff/settings/documents?done=saved#templates").into_response()),
-        Err(AppError::Invalid(e)) => Ok(unprocessable(render(&template_page(
-            &p,
-            Some(id),
-            f,
-            Errors(e),
-        ))?)),
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        pdf::save_template(&p.s.app, &p.ctx, Some(&id), &f).await,
+        |_| "/staff/settings/documents?done=saved#templates".to_owned(),
+        async |e| Ok(template_page(&p, Some(id.clone()), f, e)),
+    )
+    .await
 }
 
 pub(crate) async fn delete_template(

@@ -339,23 +339,18 @@ pub(crate) async fn staff_comment<K: Marker>(
 ) -> WebResult<Response> {
     let kind = sales_kind::<K>();
     let internal = form.internal();
-    match sales::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.body, internal).await {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "{}/{id}?done=commented#comments",
-            sales::staff_path(kind)
-        ))
-        .into_response()),
-        Err(AppError::Invalid(e)) => {
-            let mut page = show(&p, kind, id, &Filters::default(), None).await?;
+    saved_or_again(
+        sales::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.body, internal).await,
+        |()| format!("{}/{id}?done=commented#comments", sales::staff_path(kind)),
+        async |e| {
+            let mut page = show(&p, kind, id.clone(), &Filters::default(), None).await?;
             if let Some(t) = page.thread.as_mut() {
-                t.error = e.first().map(|e| e.message.clone());
-                t.draft = form.body;
-                t.internal = internal;
+                t.refused(&e, form.body, internal);
             }
-            render(&page).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(page)
+        },
+    )
+    .await
 }
 
 /// The templates a staff member can pick on a document's page.

@@ -5,12 +5,12 @@ use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, Layout};
 use crate::kit::page::StaffPage;
-use crate::kit::render::{render, unprocessable};
+use crate::kit::render::{render, saved_or_again};
 use askama::Template;
 use axum::extract::Query;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use courtyard_app::emails;
 use courtyard_app::emails::EmailKind;
-use courtyard_app::{emails, AppError};
 // ---- settings ----
 
 pub(super) struct IntroRow {
@@ -158,11 +158,10 @@ pub(super) async fn update_settings(
         },
         Err(e) => Err(e),
     };
-    match saved {
-        Ok(()) => Ok(Redirect::to("/staff/settings?done=saved").into_response()),
-        Err(AppError::Invalid(e)) => {
-            render(&settings_page(&p, texts, portal, Errors(e))).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+    saved_or_again(
+        saved,
+        |()| "/staff/settings?done=saved".to_owned(),
+        async |e| Ok(settings_page(&p, texts, portal, e)),
+    )
+    .await
 }

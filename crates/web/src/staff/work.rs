@@ -7,7 +7,7 @@ use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, Layout};
 use crate::kit::page::StaffPage;
-use crate::kit::render::{render, unprocessable};
+use crate::kit::render::{render, saved_or_again, unprocessable};
 use crate::kit::state::AppState;
 use crate::ui::records::{
     self, CommentFields, Filters, ListPage, ListRow, ListSetup, Thread, Why, PAGE,
@@ -381,12 +381,11 @@ pub(crate) async fn staff_create<K: Marker>(
     Form(form): Form<WorkFields>,
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
-    match save(&p.s, &p.ctx, kind, None, &form).await {
-        Ok(id) => {
-            Ok(Redirect::to(&format!("{}/{id}?done=created", staff_base(kind))).into_response())
-        }
-        Err(AppError::Invalid(e)) => {
-            let mut page = staff_page(&p, kind, None, form.clone(), Errors(e)).await?;
+    saved_or_again(
+        save(&p.s, &p.ctx, kind, None, &form).await,
+        |id| format!("{}/{id}?done=created", staff_base(kind)),
+        async |e| {
+            let mut page = staff_page(&p, kind, None, form.clone(), e).await?;
             if kind == WorkKind::Project {
                 // Keep what was typed: members and milestones.
                 let f = form.project();
@@ -404,10 +403,10 @@ pub(crate) async fn staff_create<K: Marker>(
                         .collect();
                 }
             }
-            render(&page).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(page)
+        },
+    )
+    .await
 }
 
 pub(crate) async fn staff_find<K: Marker>(
@@ -463,21 +462,16 @@ pub(crate) async fn staff_comment<K: Marker>(
 ) -> WebResult<Response> {
     let kind = work_kind::<K>();
     let internal = form.internal();
-    match work::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.body, internal).await {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "{}/{id}?done=commented#comments",
-            staff_base(kind)
-        ))
-        .into_response()),
-        Err(AppError::Invalid(e)) => {
-            let mut page = staff_show(&p, kind, id, None, None).await?;
+    saved_or_again(
+        work::staff_comment(&p.s.app, &p.ctx, kind, &id, &form.body, internal).await,
+        |()| format!("{}/{id}?done=commented#comments", staff_base(kind)),
+        async |e| {
+            let mut page = staff_show(&p, kind, id.clone(), None, None).await?;
             if let Some(t) = page.thread.as_mut() {
-                t.error = e.first().map(|e| e.message.clone());
-                t.draft = form.body;
-                t.internal = internal;
+                t.refused(&e, form.body, internal);
             }
-            render(&page).map(unprocessable)
-        }
-        Err(e) => Err(e.into()),
-    }
+            Ok(page)
+        },
+    )
+    .await
 }

@@ -364,6 +364,13 @@ pub(crate) struct Thread {
 }
 
 impl Thread {
+    /// Show a refused message again: the first problem, and what was typed.
+    pub fn refused(&mut self, errors: &crate::kit::forms::Errors, draft: String, internal: bool) {
+        self.error = errors.messages().first().map(|m| (*m).to_owned());
+        self.draft = draft;
+        self.internal = internal;
+    }
+
     /// Put each file that came with a message under that message (files the
     /// reader may not see are not in `files` to begin with).
     pub fn attach(&mut self, files: &[crate::ui::file_views::FileView]) {
