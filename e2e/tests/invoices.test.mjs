@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, newPage } from '../lib/browser.mjs';
+import { PHONE, launchBrowser, newPage } from '../lib/browser.mjs';
 import {
   activePerson,
   createCompany,
   createInvoice,
   currentPath,
   invoiceRows,
+  portalLogin,
   staffLogin,
   submit,
   unique,
@@ -126,14 +127,30 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
       dueOn: '2026-03-14',
       lines: line('Another customer', '500'),
     });
+    // Three older paid invoices: more than a short list, so the customer's
+    // list shows its search and filters.
+    const older = [];
+    for (const [subject, issuedOn] of [['Foxtrot', '2025-09-01'], ['Golf', '2025-10-01'], ['Hotel', '2025-11-01']]) {
+      older.push(await createInvoice(staffPage, {
+        companyId: a.companyId,
+        subject,
+        status: 'paid',
+        issuedOn,
+        dueOn: issuedOn.replace(/-01$/, '-28'),
+        paidOn: issuedOn.replace(/-01$/, '-20'),
+        amountPaid: '120.00',
+        lines: line(subject, '100'),
+      }));
+    }
+    const [foxtrot, golf, hotel] = older;
     const numbers = [alpha, bravo, charlie, delta, echo].map((i) => i.number);
     assert.equal(new Set(numbers).size, 5, `invoice numbers are distinct: ${numbers}`);
 
-    // The staff list has all five, drafts and company B included.
+    // The staff list has them all, drafts and company B included.
     await visit(staffPage, '/staff/invoices');
     assert.deepEqual(
       (await invoiceRows(staffPage)).map((r) => r.subject).sort(),
-      ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'],
+      ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo', 'Foxtrot', 'Golf', 'Hotel'],
     );
 
     // 1. The customer's list: their company's invoices, no draft, nothing of company B.
@@ -142,14 +159,17 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
     let rows = await invoiceRows(page);
     assert.deepEqual(
       rows.map((r) => r.subject),
-      ['Charlie', 'Bravo', 'Alpha'],
+      ['Charlie', 'Bravo', 'Alpha', 'Hotel', 'Golf', 'Foxtrot'],
       'newest first by default, without Delta (draft) or Echo (company B)',
     );
+    const mine = [charlie, bravo, alpha, hotel, golf, foxtrot];
     assert.deepEqual(
       rows.map((r) => r.href),
-      [charlie, bravo, alpha].map((i) => `/invoices/${i.id}`),
+      mine.map((i) => `/invoices/${i.id}`),
     );
-    assert.deepEqual(rows.map((r) => r.number), [charlie, bravo, alpha].map((i) => i.number));
+    assert.deepEqual(rows.map((r) => r.number), mine.map((i) => i.number));
+    // Dates read as people write them.
+    assert.equal(rows[2].issued, '5 Feb 2026');
     assert.equal(await page.locator('input[name="status"][value="draft"]').count(), 0, 'no draft filter in the portal');
     assert.equal(await page.getByRole('link', { name: 'Clear' }).count(), 0, 'no Clear link when not filtered');
     assert.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0, 'one page only');
@@ -160,9 +180,11 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
     assert.match(all.headers()['content-type'], /^text\/csv/);
     const allCsv = csvRows(await all.text());
     assert.equal(allCsv[0].join(','), CSV_HEADER);
-    assert.deepEqual(allCsv.slice(1).map((r) => r[1]).sort(), ['Alpha', 'Bravo', 'Charlie']);
+    assert.deepEqual(allCsv.slice(1).map((r) => r[1]).sort(), ['Alpha', 'Bravo', 'Charlie', 'Foxtrot', 'Golf', 'Hotel']);
 
-    // 2. Unpaid + overdue, issued in February 2026.
+    // 2. Unpaid + overdue, issued in February 2026: behind "Filters".
+    assert.equal(await page.locator('input[name="status"][value="unpaid"]').isVisible(), false, 'filters start folded');
+    await page.locator('.more-filters > summary').click();
     await page.locator('input[name="status"][value="unpaid"]').check();
     await page.locator('input[name="status"][value="overdue"]').check();
     await page.locator('#date_field').selectOption('issued');
@@ -222,12 +244,12 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
     // Clear goes back to everything; the search box finds by subject and by number.
     await submit(page, page.getByRole('link', { name: 'Clear' }));
     assert.equal(currentPath(page), '/invoices');
-    assert.equal(await page.locator('#invoices tbody tr').count(), 3);
+    assert.equal(await page.locator('#invoices tbody tr').count(), 6);
     await page.locator('#q').fill('charl');
-    await submit(page, page.getByRole('button', { name: 'Apply filters' }));
+    await submit(page, page.getByRole('button', { name: 'Search', exact: true }));
     assert.deepEqual((await invoiceRows(page)).map((r) => r.subject), ['Charlie']);
     await page.locator('#q').fill(delta.number);
-    await submit(page, page.getByRole('button', { name: 'Apply filters' }));
+    await submit(page, page.getByRole('button', { name: 'Search', exact: true }));
     assert.equal(await page.locator('#invoices').count(), 0, 'searching for the draft finds nothing');
     assert.match(await page.locator('.empty').innerText(), /No invoices match these filters/);
 
@@ -277,6 +299,32 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
     const verdict = (await staffPage.locator('#verdict').innerText()).trim();
     assert.match(verdict, /^Not visible\./);
     assert.match(verdict, /draft/i);
+
+    // 7. On a phone (390 x 844) the list is compact: a short header, and
+    // all six invoices on the first screen, each row one link.
+    const phone = await newPage(browser, { server, viewport: PHONE, isMobile: true, hasTouch: true });
+    try {
+      await portalLogin(phone.page, a.person.email, a.password);
+      await visit(phone.page, '/invoices');
+      const header = await phone.page.locator('header').first().boundingBox();
+      assert.ok(header.height < 120, `the header is ${header.height}px tall`);
+      const bottoms = await phone.page.locator('#invoices tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => tr.getBoundingClientRect().bottom),
+      );
+      const onFirstScreen = bottoms.filter((b) => b <= PHONE.height).length;
+      assert.ok(onFirstScreen >= 6, `${onFirstScreen} rows on the first screen (bottoms ${bottoms.map(Math.round)})`);
+      // A tap anywhere on a row opens it, not only on its number.
+      const row = phone.page.locator('#invoices tbody tr').nth(1);
+      const box = await row.boundingBox();
+      await Promise.all([
+        phone.page.waitForURL(`**/invoices/${bravo.id}`),
+        phone.page.mouse.click(box.x + box.width / 2, box.y + box.height - 8),
+      ]);
+      assert.equal(currentPath(phone.page), `/invoices/${bravo.id}`);
+      assert.deepEqual(phone.page.problems, [], 'no console errors on the phone');
+    } finally {
+      await phone.context.close();
+    }
 
     assert.deepEqual([...staff.page.problems, ...customer.page.problems], [], 'no console errors');
   } finally {

@@ -156,6 +156,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
       const page = await open(vp);
       await shoot(page, vp, 'login', '/login');
       await shoot(page, vp, 'forgot-password', '/forgot-password');
+      await shoot(page, vp, 'login-help', '/login-help');
       await shoot(page, vp, 'invitation', link);
     }
 
@@ -214,7 +215,7 @@ test('screenshots of every main page, phone and desktop', { timeout: 150_000 }, 
   for (const o of overflow) t.diagnostic(`horizontal overflow: ${o}`);
   t.diagnostic(`screenshots in ${SHOTS}`);
   assert.deepEqual(failures, [], `pages with server errors or console errors:\n${failures.join('\n')}`);
-  const expected = 41 * VIEWPORTS.length;
+  const expected = 42 * VIEWPORTS.length;
   const written = fs.readdirSync(SHOTS).filter((f) => /-(phone|desktop)\.png$/.test(f));
   assert.ok(written.length >= expected, `expected ${expected} screenshots, found ${written.length}`);
 });

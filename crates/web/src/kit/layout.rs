@@ -143,6 +143,21 @@ impl Layout {
     }
 }
 
+/// A calendar date stored as `YYYY-MM-DD`, as people read it: "7 Mar 2026".
+/// `None` for text that is not such a date.
+pub fn day(iso: &str) -> Option<String> {
+    let d = courtyard_app::domain::parse_date(iso)?;
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][usize::from(u8::from(d.month())) - 1];
+    Some(format!("{} {month} {}", d.day(), d.year()))
+}
+
+/// [`day`] for a date that may be missing or malformed: shown as stored.
+pub fn day_or_raw(iso: &str) -> String {
+    day(iso).unwrap_or_else(|| iso.to_owned())
+}
+
 /// Format a unix time for people, in UTC until users choose a time zone.
 pub fn when(unix: i64) -> String {
     courtyard_app::emails::format_time(unix)
@@ -181,4 +196,18 @@ fn initials(name: &str) -> String {
         .take(2)
         .flat_map(char::to_uppercase)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{day, day_or_raw};
+
+    #[test]
+    fn calendar_dates_read_as_people_write_them() {
+        assert_eq!(day("2026-03-07").as_deref(), Some("7 Mar 2026"));
+        assert_eq!(day("2025-12-31").as_deref(), Some("31 Dec 2025"));
+        assert_eq!(day("Not yet"), None);
+        assert_eq!(day_or_raw("soon"), "soon");
+        assert_eq!(day_or_raw(""), "");
+    }
 }

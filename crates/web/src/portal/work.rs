@@ -3,6 +3,7 @@
 
 use crate::kit::error::WebResult;
 use crate::kit::forms::{Errors, Form};
+use crate::kit::layout::day_or_raw;
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::PortalPage;
 use crate::kit::render::{render, saved_or_again, unprocessable};
@@ -128,12 +129,12 @@ pub(crate) async fn page_with_error(
 pub(super) fn job_facts(j: &Job) -> Facts {
     vec![
         ("Site", j.site_address.clone()),
-        ("Requested", j.requested_on.clone()),
+        ("Requested", day_or_raw(&j.requested_on)),
         (
             "Scheduled",
             j.scheduled_on
-                .clone()
-                .unwrap_or_else(|| "Not scheduled yet".into()),
+                .as_deref()
+                .map_or_else(|| "Not scheduled yet".into(), day_or_raw),
         ),
         ("Contact", j.contact_name.clone().unwrap_or_default()),
     ]
@@ -142,7 +143,7 @@ pub(super) fn job_facts(j: &Job) -> Facts {
 pub(super) fn ticket_facts(t: &Ticket) -> Facts {
     vec![
         ("Priority", t.priority.label().to_owned()),
-        ("Opened", t.opened_on.clone()),
+        ("Opened", day_or_raw(&t.opened_on)),
         ("Opened by", t.contact_name.clone().unwrap_or_default()),
         ("Last activity", when(t.last_activity_at)),
     ]
@@ -150,8 +151,11 @@ pub(super) fn ticket_facts(t: &Ticket) -> Facts {
 
 pub(super) fn project_facts(p: &Project) -> Facts {
     vec![
-        ("Start", p.start_on.clone()),
-        ("End", p.end_on.clone().unwrap_or_default()),
+        ("Start", day_or_raw(&p.start_on)),
+        (
+            "End",
+            p.end_on.as_deref().map(day_or_raw).unwrap_or_default(),
+        ),
         ("Progress", format!("{}%", p.progress)),
     ]
 }
@@ -163,7 +167,10 @@ pub(super) fn task_facts(t: &Task) -> Facts {
             "Assigned to",
             t.assignee_name.clone().unwrap_or_else(|| "Nobody".into()),
         ),
-        ("Due", t.due_on.clone().unwrap_or_default()),
+        (
+            "Due",
+            t.due_on.as_deref().map(day_or_raw).unwrap_or_default(),
+        ),
         ("Completed", t.completed_at.map(when).unwrap_or_default()),
     ]
 }

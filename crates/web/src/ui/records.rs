@@ -2,6 +2,7 @@
 //! the generic list page, comments, the "can this person see it?" panel and
 //! CSV responses.
 
+use crate::kit::layout::day_or_raw;
 use askama::Template;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -148,11 +149,51 @@ pub(crate) fn paginate<R: Keyed>(
     (rows, next)
 }
 
-/// One cell of a list row; `label` heads the cell on phones.
+/// One cell of a list row. On a desktop every cell is a column; on a phone
+/// a row is two lines (number and `Title`, `Aside` on the right; then
+/// `Context` and the labelled `Meta`, with the status on the right) and an
+/// `Extra` cell is left out.
 pub(crate) struct Cell {
     pub label: &'static str,
     pub text: String,
+    /// `num` right-aligns a column of amounts; `nowrap` keeps a date whole.
     pub class: &'static str,
+    pub slot: Slot,
+}
+
+/// Where a cell goes in a phone's two-line row.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Line 1, after the number, cut with an ellipsis when long.
+    Title,
+    /// Line 1, on the right (the amount).
+    Aside,
+    /// Line 2, unlabelled (the company, on staff lists).
+    Context,
+    /// Line 2, with its label ("Due 7 Mar 2026").
+    Meta,
+    /// Desktop only.
+    Extra,
+}
+
+impl Slot {
+    pub fn class(self) -> &'static str {
+        match self {
+            Slot::Title => "c-title",
+            Slot::Aside => "c-aside",
+            Slot::Context => "c-context",
+            Slot::Meta => "c-meta",
+            Slot::Extra => "c-extra",
+        }
+    }
+}
+
+impl Cell {
+    /// Put the cell in `slot` of the phone row.
+    pub fn on_phone(mut self, slot: Slot) -> Self {
+        self.slot = slot;
+        self
+    }
 }
 
 pub(crate) fn cell(label: &'static str, text: impl Into<String>) -> Cell {
@@ -160,6 +201,7 @@ pub(crate) fn cell(label: &'static str, text: impl Into<String>) -> Cell {
         label,
         text: text.into(),
         class: "",
+        slot: Slot::Extra,
     }
 }
 
@@ -168,14 +210,19 @@ pub(crate) fn num(label: &'static str, text: impl Into<String>) -> Cell {
         label,
         text: text.into(),
         class: "num",
+        slot: Slot::Extra,
     }
 }
 
+/// A calendar date (`YYYY-MM-DD`) as people read it ("7 Mar 2026"); any
+/// other text ("Not yet") as it is.
 pub(crate) fn date_cell(label: &'static str, text: impl Into<String>) -> Cell {
+    let text = text.into();
     Cell {
         label,
-        text: text.into(),
+        text: crate::kit::layout::day(&text).unwrap_or(text),
         class: "nowrap",
+        slot: Slot::Extra,
     }
 }
 
@@ -192,6 +239,9 @@ pub(crate) struct Choice {
     pub label: &'static str,
     pub checked: bool,
 }
+
+/// A list of at most this many records, unfiltered, shows no filters.
+pub(crate) const SHORT_LIST: usize = 5;
 
 /// The generic list page of a module.
 #[derive(Template)]
@@ -304,6 +354,72 @@ impl ListPage {
 
     pub fn paged(&self) -> bool {
         !self.f.after.is_empty()
+    }
+
+    /// The search and filters show unless the whole list is short enough
+    /// to read at a glance (and nothing narrows it).
+    pub fn shows_filters(&self) -> bool {
+        self.f.is_filtered()
+            || !self.f.company_id.is_empty()
+            || self.paged()
+            || self.next.is_some()
+            || self.rows.len() > SHORT_LIST
+    }
+
+    /// The filters behind the disclosure that are in use, in words, for its
+    /// summary line: "Unpaid, Overdue · Issue date 1 Jan 2026 – 31 Mar 2026".
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        let statuses: Vec<&str> = self
+            .statuses
+            .iter()
+            .filter(|s| s.checked)
+            .map(|s| s.label)
+            .collect();
+        if !statuses.is_empty() {
+            parts.push(statuses.join(", "));
+        }
+        if !self.f.from.is_empty() || !self.f.to.is_empty() {
+            let field = self
+                .date_fields
+                .iter()
+                .find(|d| d.checked)
+                .map_or("Date", |d| d.label);
+            let from = crate::kit::layout::day_or_raw(&self.f.from);
+            let to = crate::kit::layout::day_or_raw(&self.f.to);
+            parts.push(match (from.is_empty(), to.is_empty()) {
+                (false, false) => format!("{field} {from} – {to}"),
+                (false, true) => format!("{field} from {from}"),
+                _ => format!("{field} until {to}"),
+            });
+        }
+        if !self.f.company_id.is_empty() {
+            if let Some((_, name)) = self
+                .companies
+                .iter()
+                .find(|(id, _)| *id == self.f.company_id)
+            {
+                parts.push(name.clone());
+            }
+        }
+        if self.f.assigned_to_me {
+            parts.push("Assigned to you".into());
+        }
+        parts.join(" · ")
+    }
+
+    /// How many filters behind the "Filters" disclosure are in use (the
+    /// search box is outside it): the disclosure opens when any is.
+    pub fn narrowed(&self) -> usize {
+        [
+            !self.f.statuses.is_empty(),
+            !self.f.from.is_empty() || !self.f.to.is_empty(),
+            !self.f.company_id.is_empty(),
+            self.f.assigned_to_me,
+        ]
+        .iter()
+        .filter(|on| **on)
+        .count()
     }
 }
 
@@ -475,9 +591,13 @@ pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting, today: &str) -> Wa
                     href: format!("{}/{}", kind.module().portal_path(), d.id),
                     title: format!("{} · {}", d.number, d.subject),
                     detail: if kind.has_payments() {
-                        format!("{} due {}", cur.format(d.balance), d.due_on)
+                        format!("{} due {}", cur.format(d.balance), day_or_raw(&d.due_on))
                     } else {
-                        format!("{} · valid until {}", cur.format(d.total), d.due_on)
+                        format!(
+                            "{} · valid until {}",
+                            cur.format(d.total),
+                            day_or_raw(&d.due_on)
+                        )
                     },
                     status_label: kind.status_label(&shown).unwrap_or("").to_owned(),
                     status: shown,
@@ -533,12 +653,16 @@ pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting, today: &str) -> Wa
             "Tasks assigned to you",
             "waiting-tasks",
             w.tasks,
-            portal_list_filtered(RecordKind::Task, WAITING_TASKS, &[("assigned", "me")]),
+            portal_list_filtered(
+                RecordKind::Task,
+                WAITING_TASKS,
+                &[("assigned", "me"), ("sort", "created_asc")],
+            ),
             |t| WaitingItem {
                 href: format!("/tasks/{}", t.id),
                 title: t.subject,
                 detail: match t.due_on {
-                    Some(d) => format!("{} · due {d}", t.project_name),
+                    Some(d) => format!("{} · due {}", t.project_name, day_or_raw(&d)),
                     None => t.project_name,
                 },
                 status_label: t.status.label().to_owned(),

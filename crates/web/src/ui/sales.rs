@@ -2,12 +2,13 @@
 //! columns and rows, statuses as shown (overdue and expired derived),
 //! the detail view with lines and totals, and `sales_kind`.
 
+use crate::kit::layout::day_or_raw;
 use courtyard_app::domain::money;
 use courtyard_app::domain::records::SalesKind;
 use courtyard_app::sales::{SalesDoc, SalesLine};
 
 pub(crate) use crate::ui::records::Marker;
-use crate::ui::records::{cell, date_cell, num, ListRow};
+use crate::ui::records::{cell, date_cell, num, ListRow, Slot};
 
 /// The sales kind of a marker, evaluated at compile time: a handler
 /// instantiated with a marker of the other family fails `cargo build`.
@@ -50,10 +51,10 @@ pub(crate) fn rows(
             let (status, status_label) = shown_status(kind, d, today);
             let mut cells = Vec::new();
             if staff {
-                cells.push(cell("Company", d.company_name.clone()));
+                cells.push(cell("Company", d.company_name.clone()).on_phone(Slot::Context));
             }
             cells.extend([
-                cell("Subject", d.subject.clone()),
+                cell("Subject", d.subject.clone()).on_phone(Slot::Title),
                 date_cell("Issued", d.issued_on.clone()),
                 date_cell(
                     match kind {
@@ -62,8 +63,9 @@ pub(crate) fn rows(
                         SalesKind::Invoice => "Due",
                     },
                     d.due_on.clone(),
-                ),
-                num("Total", cur.format(d.total)),
+                )
+                .on_phone(Slot::Meta),
+                num("Total", cur.format(d.total)).on_phone(Slot::Aside),
             ]);
             if kind.has_payments() {
                 cells.push(num("Balance", cur.format(d.balance)));
@@ -175,9 +177,9 @@ pub(crate) fn detail(kind: SalesKind, i: &SalesDoc, lines: &[SalesLine], today: 
         status_label,
         company: i.company_name.clone(),
         contact: i.contact_name.clone().unwrap_or_default(),
-        issued: i.issued_on.clone(),
-        due: i.due_on.clone(),
-        paid_on: i.paid_on.clone().unwrap_or_default(),
+        issued: day_or_raw(&i.issued_on),
+        due: day_or_raw(&i.due_on),
+        paid_on: i.paid_on.as_deref().map(day_or_raw).unwrap_or_default(),
         lines: lines
             .iter()
             .map(|l| LineRow {

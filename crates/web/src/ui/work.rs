@@ -16,7 +16,7 @@ use crate::kit::error::WebResult;
 use crate::kit::layout::when;
 use crate::kit::state::AppState;
 pub(crate) use crate::ui::records::Marker;
-use crate::ui::records::{self, cell, date_cell, num, paginate, Filters, ListRow};
+use crate::ui::records::{self, cell, date_cell, num, paginate, Filters, ListRow, Slot};
 
 pub(crate) fn label_of(pairs: &[(&'static str, &'static str)], key: &str) -> String {
     pairs
@@ -90,16 +90,17 @@ pub(crate) fn job_rows(list: &[Job], base: &str, staff: bool) -> Vec<ListRow> {
         .map(|j| {
             let mut cells = vec![];
             if staff {
-                cells.push(cell("Company", j.company_name.clone()));
+                cells.push(cell("Company", j.company_name.clone()).on_phone(Slot::Context));
             }
             cells.extend([
-                cell("Job", j.subject.clone()),
+                cell("Job", j.subject.clone()).on_phone(Slot::Title),
                 cell("Site", j.site_address.clone()),
                 date_cell("Requested", j.requested_on.clone()),
                 date_cell(
                     "Scheduled",
                     j.scheduled_on.clone().unwrap_or_else(|| "Not yet".into()),
-                ),
+                )
+                .on_phone(Slot::Meta),
             ]);
             row(
                 WorkKind::Job,
@@ -119,13 +120,13 @@ pub(crate) fn ticket_rows(list: &[Ticket], base: &str, staff: bool) -> Vec<ListR
         .map(|t| {
             let mut cells = vec![];
             if staff {
-                cells.push(cell("Company", t.company_name.clone()));
+                cells.push(cell("Company", t.company_name.clone()).on_phone(Slot::Context));
             }
             cells.extend([
-                cell("Subject", t.subject.clone()),
+                cell("Subject", t.subject.clone()).on_phone(Slot::Title),
                 cell("Priority", t.priority.label()),
                 date_cell("Opened", t.opened_on.clone()),
-                date_cell("Last activity", when(t.last_activity_at)),
+                date_cell("Last activity", when(t.last_activity_at)).on_phone(Slot::Meta),
             ]);
             row(
                 WorkKind::Ticket,
@@ -145,7 +146,7 @@ pub(crate) fn project_rows(list: &[Project], base: &str, staff: bool) -> Vec<Lis
         .map(|p| {
             let mut cells = vec![];
             if staff {
-                cells.push(cell("Company", p.company_name.clone()));
+                cells.push(cell("Company", p.company_name.clone()).on_phone(Slot::Context));
                 cells.push(cell(
                     "Portal",
                     if p.show_on_portal == 1 {
@@ -156,10 +157,10 @@ pub(crate) fn project_rows(list: &[Project], base: &str, staff: bool) -> Vec<Lis
                 ));
             }
             cells.extend([
-                cell("Project", p.subject.clone()),
-                num("Progress", format!("{}%", p.progress)),
+                cell("Project", p.subject.clone()).on_phone(Slot::Title),
+                num("Progress", format!("{}%", p.progress)).on_phone(Slot::Aside),
                 date_cell("Start", p.start_on.clone()),
-                date_cell("End", p.end_on.clone().unwrap_or_default()),
+                date_cell("End", p.end_on.clone().unwrap_or_default()).on_phone(Slot::Meta),
             ]);
             row(
                 WorkKind::Project,
@@ -179,16 +180,16 @@ pub(crate) fn task_rows(list: &[Task], base: &str, staff: bool) -> Vec<ListRow> 
         .map(|t| {
             let mut cells = vec![];
             if staff {
-                cells.push(cell("Company", t.company_name.clone()));
+                cells.push(cell("Company", t.company_name.clone()).on_phone(Slot::Context));
             }
             cells.extend([
-                cell("Task", t.subject.clone()),
-                cell("Project", t.project_name.clone()),
+                cell("Task", t.subject.clone()).on_phone(Slot::Title),
+                cell("Project", t.project_name.clone()).on_phone(Slot::Context),
                 cell(
                     "Assigned to",
                     t.assignee_name.clone().unwrap_or_else(|| "Nobody".into()),
                 ),
-                date_cell("Due", t.due_on.clone().unwrap_or_default()),
+                date_cell("Due", t.due_on.clone().unwrap_or_default()).on_phone(Slot::Meta),
             ]);
             row(
                 WorkKind::Task,
