@@ -1,6 +1,7 @@
 //! A signed-in person's own account: change the password (the current one
 //! checked and throttled like a login, the new one under the same policy,
-//! every other session ended) and log out of every other session.
+//! every other session ended, this one given a new id) and log out of every
+//! other session.
 
 use courtyard_db::{login_failures, portal_users, sessions, staff, tokens};
 use courtyard_domain::FieldCode;
@@ -10,7 +11,7 @@ use crate::{App, AppError, AppResult};
 use super::login::{check_rate, login_buckets, record_failure};
 use super::{check_password, UserKind};
 
-/// The person asking and the session they ask from (which stays).
+/// The person asking and the session they ask from.
 #[derive(Debug, Clone, Copy)]
 pub struct Me<'a> {
     pub kind: UserKind,
@@ -22,7 +23,10 @@ pub struct Me<'a> {
 pub const WRONG_CURRENT: &str = "That is not your current password.";
 
 /// Change the caller's own password. Every session but the one asking
-/// ends, so a thief holding another session is out.
+/// ends, so a thief holding another session is out; the one asking is
+/// replaced by a new session (a new cookie, the old id dead), so a copy of
+/// its cookie taken before the change is worthless too. Returns the new
+/// session for the caller's cookie.
 #[tracing::instrument(skip_all)]
 pub async fn change_password(
     app: &App,
@@ -31,12 +35,8 @@ pub async fn change_password(
     new: &str,
     confirm: &str,
     client: &super::ClientInfo,
-) -> AppResult<()> {
-    let Me {
-        kind,
-        user_id,
-        session: keep_session,
-    } = me;
+) -> AppResult<super::NewSession> {
+    let Me { kind, user_id, .. } = me;
     let mut conn = app.db.conn().await?;
     let (email, hash) = match kind {
         UserKind::Portal => {
@@ -71,12 +71,14 @@ pub async fn change_password(
         }
         UserKind::Staff => staff::set_password(&mut tx, user_id, &new_hash).await?,
     }
-    sessions::delete_others_for_user(&mut tx, kind.as_str(), user_id, keep_session).await?;
+    // Every session ends, this one too; it carries on as a new one.
+    sessions::delete_all_for_user(&mut tx, kind.as_str(), user_id).await?;
+    let session = super::start_session(&mut tx, app.now(), kind, user_id, client).await?;
     // A reset link asked for before the change must not undo it.
     tokens::revoke_for_user(&mut tx, "reset", kind.as_str(), user_id, app.now()).await?;
     login_failures::clear(&mut tx, &b[0].0).await?;
     tx.commit().await.map_err(courtyard_db::DbError::from)?;
-    Ok(())
+    Ok(session)
 }
 
 /// Log out of every session but the one asking; returns how many ended.

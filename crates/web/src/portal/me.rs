@@ -7,7 +7,7 @@ use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::PortalPage;
 use crate::kit::render::{render, saved_or_again, unprocessable};
-use crate::kit::session::{logout_response, Client, Portal, PORTAL_COOKIE};
+use crate::kit::session::{login_response, logout_response, Client, Portal, PORTAL_COOKIE};
 use crate::kit::state::AppState;
 use crate::ui::account::PageQuery;
 use crate::ui::records::{waiting_groups, WaitingGroups};
@@ -280,7 +280,7 @@ pub(super) async fn change_password(
     Client(client): Client,
     Form(f): Form<ChangePasswordForm>,
 ) -> WebResult<Response> {
-    let done = auth::change_password(
+    match auth::change_password(
         &p.s.app,
         me(&p),
         &f.current,
@@ -288,13 +288,20 @@ pub(super) async fn change_password(
         &f.confirm,
         &client,
     )
-    .await;
-    saved_or_again(
-        done,
-        |()| "/me/sessions?done=changed".into(),
-        async |e| Ok(change_password_page(&p, e)),
-    )
     .await
+    {
+        // This session carries on under a new id: a new cookie.
+        Ok(session) => Ok(login_response(
+            &p.s,
+            PORTAL_COOKIE,
+            &session,
+            "/me/sessions?done=changed",
+        )),
+        Err(AppError::Invalid(e)) => {
+            render(&change_password_page(&p, Errors(e))).map(unprocessable)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// "Log out of all other sessions": this one stays.

@@ -77,9 +77,21 @@ async fn changing_the_password_checks_the_current_one_and_ends_every_other_sessi
             .assert_status(200);
         t.deliver().await;
         let reset = t.link_for("ada@acme.example", "/reset/");
+        let before = here.clone();
         let ok = here.post("/me/password", &change(PASSWORD, NEW, NEW)).await;
         ok.assert_status(303);
         assert_eq!(ok.location(), "/me/sessions?done=changed");
+        // This session carries on under a new id: the cookie it had before
+        // the change (a copy someone took) no longer signs anyone in.
+        assert_ne!(here.jar.get("cy_portal"), before.jar.get("cy_portal"));
+        let mut copy = before;
+        let stale = copy.get("/").await;
+        stale.assert_status(303);
+        assert!(
+            stale.location().starts_with("/login"),
+            "{}",
+            stale.location()
+        );
         here.get("/me/sessions?done=changed")
             .await
             .assert_status(200)
