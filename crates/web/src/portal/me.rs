@@ -6,7 +6,7 @@ use crate::kit::error::{WebError, WebResult};
 use crate::kit::forms::{Errors, Form};
 use crate::kit::layout::{notice, when, Layout};
 use crate::kit::page::PortalPage;
-use crate::kit::render::{render, saved_or_again, unprocessable};
+use crate::kit::render::{render, unprocessable};
 use crate::kit::session::{login_response, logout_response, Client, Portal, PORTAL_COOKIE};
 use crate::kit::state::AppState;
 use crate::ui::account::PageQuery;
