@@ -305,7 +305,12 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
     const phone = await newPage(browser, { server, viewport: PHONE, isMobile: true, hasTouch: true });
     try {
       await portalLogin(phone.page, a.person.email, a.password);
-      await visit(phone.page, '/invoices');
+      // The modules are behind one "Menu" button on a phone (no script needed).
+      await visit(phone.page, '/');
+      assert.equal(await phone.page.locator('nav.mainnav').isVisible(), false, 'no row of modules on a phone');
+      await phone.page.getByRole('button', { name: 'Menu' }).or(phone.page.locator('.nav-menu > summary')).first().click();
+      await submit(phone.page, phone.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Invoices' }));
+      assert.equal(currentPath(phone.page), '/invoices');
       const header = await phone.page.locator('header').first().boundingBox();
       assert.ok(header.height < 120, `the header is ${header.height}px tall`);
       const bottoms = await phone.page.locator('#invoices tbody tr').evaluateAll((trs) =>

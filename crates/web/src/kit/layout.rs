@@ -9,7 +9,13 @@ pub struct NavItem {
     pub label: &'static str,
     pub href: &'static str,
     pub active: bool,
+    /// The staff sidebar's heading the item sits under ("" for none).
+    pub group: &'static str,
 }
+
+/// How many portal modules the top bar shows in its row on a desktop; the
+/// rest go under "More" (on a phone everything is under "Menu").
+pub const NAV_ROW: usize = 6;
 
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -70,6 +76,7 @@ impl Layout {
             label: "Home",
             href: "/",
             active: active == "/",
+            group: "",
         }];
         for m in ctx.grants.modules() {
             if m == Module::MyDetails {
@@ -79,6 +86,7 @@ impl Layout {
                 label: m.label(),
                 href: m.portal_path(),
                 active: active == m.portal_path(),
+                group: "",
             });
         }
         Self {
@@ -97,27 +105,28 @@ impl Layout {
         ctx: &StaffContext,
         active: &str,
     ) -> Self {
-        let items: [(&'static str, &'static str); 13] = [
-            ("Overview", "/staff"),
-            ("Companies", "/staff/companies"),
-            ("People", "/staff/people"),
-            ("Quotes", "/staff/quotes"),
-            ("Orders", "/staff/orders"),
-            ("Invoices", "/staff/invoices"),
-            ("Jobs", "/staff/jobs"),
-            ("Projects", "/staff/projects"),
-            ("Tasks", "/staff/tasks"),
-            ("Tickets", "/staff/tickets"),
-            ("Documents", "/staff/documents"),
-            ("Portal users", "/staff/portal-users"),
-            ("Permission sets", "/staff/permission-sets"),
+        let items: [(&'static str, &'static str, &'static str); 13] = [
+            ("", "Overview", "/staff"),
+            ("Customers", "Companies", "/staff/companies"),
+            ("Customers", "People", "/staff/people"),
+            ("Customers", "Portal users", "/staff/portal-users"),
+            ("Customers", "Permission sets", "/staff/permission-sets"),
+            ("Sales", "Quotes", "/staff/quotes"),
+            ("Sales", "Orders", "/staff/orders"),
+            ("Sales", "Invoices", "/staff/invoices"),
+            ("Work", "Jobs", "/staff/jobs"),
+            ("Work", "Projects", "/staff/projects"),
+            ("Work", "Tasks", "/staff/tasks"),
+            ("Work", "Tickets", "/staff/tickets"),
+            ("", "Documents", "/staff/documents"),
         ];
         let mut nav: Vec<NavItem> = items
             .into_iter()
-            .map(|(label, href)| NavItem {
+            .map(|(group, label, href)| NavItem {
                 label,
                 href,
                 active: active == href,
+                group,
             })
             .collect();
         if ctx.role.can_manage_portal() {
@@ -125,6 +134,7 @@ impl Layout {
                 label: "Settings",
                 href: "/staff/settings",
                 active: active == "/staff/settings",
+                group: "Admin",
             });
         }
         Self {
@@ -135,6 +145,29 @@ impl Layout {
             unread: ctx.unread,
             ..Self::public(title, business, csrf)
         }
+    }
+
+    /// The items of the top bar's row (portal, desktop).
+    pub fn nav_row(&self) -> &[NavItem] {
+        &self.nav[..self.nav.len().min(NAV_ROW)]
+    }
+
+    /// The items under "More" (portal, desktop).
+    pub fn nav_more(&self) -> &[NavItem] {
+        &self.nav[self.nav.len().min(NAV_ROW)..]
+    }
+
+    /// The items by sidebar heading, in order (staff; the portal's are one
+    /// group without a heading).
+    pub fn nav_groups(&self) -> Vec<(&'static str, Vec<&NavItem>)> {
+        let mut groups: Vec<(&'static str, Vec<&NavItem>)> = Vec::new();
+        for item in &self.nav {
+            match groups.last_mut() {
+                Some((g, items)) if *g == item.group => items.push(item),
+                _ => groups.push((item.group, vec![item])),
+            }
+        }
+        groups
     }
 
     pub fn with_notice(mut self, notice: Option<&str>) -> Self {
@@ -200,7 +233,43 @@ fn initials(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{day, day_or_raw};
+    use super::{day, day_or_raw, Layout, NavItem, NAV_ROW};
+
+    fn item(group: &'static str, label: &'static str) -> NavItem {
+        NavItem {
+            label,
+            href: "/",
+            active: false,
+            group,
+        }
+    }
+
+    #[test]
+    fn the_navigation_splits_into_a_row_and_more_and_groups_in_order() {
+        let mut l = Layout::bare("x");
+        l.nav = (0..NAV_ROW + 2).map(|_| item("", "M")).collect();
+        assert_eq!((l.nav_row().len(), l.nav_more().len()), (NAV_ROW, 2));
+        l.nav = vec![
+            item("", "Overview"),
+            item("Sales", "Quotes"),
+            item("Sales", "Invoices"),
+            item("", "Documents"),
+        ];
+        let groups: Vec<(&str, Vec<&str>)> = l
+            .nav_groups()
+            .into_iter()
+            .map(|(g, items)| (g, items.iter().map(|i| i.label).collect()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("", vec!["Overview"]),
+                ("Sales", vec!["Quotes", "Invoices"]),
+                ("", vec!["Documents"])
+            ]
+        );
+        assert!(l.nav_more().is_empty());
+    }
 
     #[test]
     fn calendar_dates_read_as_people_write_them() {
