@@ -308,7 +308,14 @@ test('a customer filters, exports and opens only their own non-draft invoices', 
       // The modules are behind one "Menu" button on a phone (no script needed).
       await visit(phone.page, '/');
       assert.equal(await phone.page.locator('nav.mainnav').isVisible(), false, 'no row of modules on a phone');
-      await phone.page.getByRole('button', { name: 'Menu' }).or(phone.page.locator('.nav-menu > summary')).first().click();
+      const menu = phone.page.locator('.nav-menu > summary');
+      await menu.click();
+      assert.equal(await phone.page.getByRole('navigation', { name: 'Menu' }).isVisible(), true, 'Menu opens');
+      // Escape closes it again and leaves the focus on its button.
+      await phone.page.keyboard.press('Escape');
+      assert.equal(await phone.page.getByRole('navigation', { name: 'Menu' }).isVisible(), false, 'Escape closes Menu');
+      assert.equal(await menu.evaluate((el) => el === document.activeElement), true, 'the focus is back on Menu');
+      await menu.click();
       await submit(phone.page, phone.page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Invoices' }));
       assert.equal(currentPath(phone.page), '/invoices');
       const header = await phone.page.locator('header').first().boundingBox();

@@ -22,6 +22,11 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             include_bytes!("../../static/app.css").as_slice(),
         ),
         (
+            "app.js",
+            "text/javascript; charset=utf-8",
+            include_bytes!("../../static/app.js").as_slice(),
+        ),
+        (
             "favicon.svg",
             "image/svg+xml",
             include_bytes!("../../static/favicon.svg").as_slice(),

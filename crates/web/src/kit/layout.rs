@@ -22,6 +22,9 @@ pub struct Layout {
     pub title: String,
     pub business_name: String,
     pub css: String,
+    /// The one script: small comforts (Escape closes a menu); pages work
+    /// without it.
+    pub js: String,
     pub favicon: String,
     pub csrf: String,
     /// Which front door: "portal", "staff" or "bare" (logged out).
@@ -46,6 +49,7 @@ impl Layout {
             title: title.to_owned(),
             business_name: String::new(),
             css: asset("app.css"),
+            js: asset("app.js"),
             favicon: asset("favicon.svg"),
             csrf: String::new(),
             area: "bare",

@@ -52,3 +52,9 @@ pub struct PasswordForm {
     pub password: String,
     pub confirm: String,
 }
+
+/// A portal user's state as a badge reads it ("Awaiting"), from its stored
+/// key; an unknown key as it is.
+pub(crate) fn state_label(state: &str) -> &str {
+    courtyard_app::domain::PortalUserState::parse(state).map_or(state, |s| s.label())
+}
