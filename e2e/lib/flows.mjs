@@ -166,11 +166,6 @@ export async function setPassword(page, password, confirm = password) {
   await page.locator('#confirm').fill(confirm);
 }
 
-/** Labels of the module tiles on the portal home page. */
-export async function homeTiles(page) {
-  return page.locator('#modules a.tile h2').allInnerTexts();
-}
-
 /**
  * Staff side of a fresh customer: permission set, company with portal access
  * for all, a person, access with invitation. Returns the ids, the person and

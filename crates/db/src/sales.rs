@@ -453,6 +453,30 @@ pub async fn list(
 
 /// How many documents match `f`'s filters (its cursor and limit ignored):
 /// the true count beside a capped list.
+/// What the documents `f` selects leave to pay, per currency: (currency
+/// code, sum of balances, how many), by code. The same filters as
+/// [`count`], so a sum and its list always agree.
+pub async fn balances(
+    conn: &mut Conn,
+    kind: SalesKind,
+    scope: Option<&Predicate>,
+    f: &ListQuery,
+    today: &str,
+) -> Result<Vec<(String, i64, i64)>> {
+    let mut q = Sql::new(&format!(
+        "SELECT i.currency, CAST(COALESCE(SUM(i.balance), 0) AS BIGINT), COUNT(*) \
+         FROM {} i WHERE 1 = 1",
+        kind.table()
+    ));
+    if let Some(p) = scope {
+        q.scope("i", p);
+    }
+    listing::filters(&mut q, "i", &spec(kind), f, Some(today));
+    q.push(" GROUP BY i.currency ORDER BY i.currency");
+    let (text, args) = q.build();
+    Ok(sqlx::query_as_with(&text, args).fetch_all(conn).await?)
+}
+
 pub async fn count(
     conn: &mut Conn,
     kind: SalesKind,

@@ -27,10 +27,23 @@ impl<T> Default for Capped<T> {
     }
 }
 
+/// What a person's invoices leave to pay in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owed {
+    pub currency: courtyard_domain::money::Currency,
+    /// The balances of unpaid, partly paid and overdue invoices.
+    pub outstanding: i64,
+    /// The part of it that is overdue, and on how many invoices.
+    pub overdue: i64,
+    pub overdue_count: i64,
+}
+
 /// What is waiting for this person across modules, for the portal home
 /// page: the first few of each, and the true count.
 #[derive(Default)]
 pub struct Waiting {
+    /// What is left to pay, per currency (the summary strip).
+    pub owed: Vec<Owed>,
     /// Unpaid, partly paid and overdue invoices, the first due first.
     pub invoices: Capped<courtyard_db::sales::SalesDoc>,
     /// Sent quotes still valid today.
@@ -82,6 +95,31 @@ pub async fn waiting_for(app: &App, user: &portal_users::PortalUser) -> AppResul
                 total: sales::count(&mut conn, kind, Some(&s), &q, &today).await?,
             };
         }
+    }
+    if let Ok(s) = scope(Module::Invoices) {
+        let kind = SalesKind::Invoice;
+        let (owing, overdue) = (few(WAITING_INVOICES, ""), few(&["overdue"], ""));
+        let all = sales::balances(&mut conn, kind, Some(&s), &owing, &today).await?;
+        let late = sales::balances(&mut conn, kind, Some(&s), &overdue, &today).await?;
+        out.owed = all
+            .into_iter()
+            .filter_map(|(code, outstanding, _)| {
+                let (_, overdue, overdue_count) = late
+                    .iter()
+                    .find(|(c, _, _)| *c == code)
+                    .cloned()
+                    .unwrap_or_default();
+                // An unknown stored code is refused when rows are read; here
+                // it is left out of the sums rather than shown as another.
+                Some(Owed {
+                    currency: courtyard_domain::money::Currency::parse(&code)?,
+                    outstanding,
+                    overdue,
+                    overdue_count,
+                })
+            })
+            .filter(|o| o.outstanding > 0)
+            .collect();
     }
     if let Ok(s) = scope(Module::Tasks) {
         let mut q = few(WAITING_TASKS, "created_asc");

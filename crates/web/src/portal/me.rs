@@ -10,7 +10,7 @@ use crate::kit::render::{render, unprocessable};
 use crate::kit::session::{login_response, logout_response, Client, Portal, PORTAL_COOKIE};
 use crate::kit::state::AppState;
 use crate::ui::account::PageQuery;
-use crate::ui::records::{waiting_groups, WaitingGroups};
+use crate::ui::records::{owed_views, waiting_groups, OwedView, WaitingGroups};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -26,29 +26,25 @@ pub(super) struct HomePage {
     layout: Layout,
     first_name: String,
     company_name: String,
-    modules: Vec<(&'static str, &'static str, &'static str)>,
+    /// Whether the account includes any module at all.
+    has_modules: bool,
+    /// What is left to pay, per currency (the summary strip).
+    owed: Vec<OwedView>,
     /// The cards of things waiting for this person.
     waiting: WaitingGroups,
 }
 
 pub(super) async fn home(p: PortalPage, Query(q): Query<PageQuery>) -> WebResult<Response> {
-    let modules = p
-        .ctx
-        .grants
-        .modules()
-        .into_iter()
-        .map(|m| (m.label(), m.portal_path(), m.blurb()))
-        .collect();
+    let mut w = courtyard_app::work::waiting(&p.s.app, &p.ctx).await?;
+    let owed = owed_views(&std::mem::take(&mut w.owed));
     render(&HomePage {
         layout: Layout::portal("Home", business(&p.s), &p.csrf.0, &p.ctx, "/")
             .with_notice(notice(q.done.as_deref())),
         first_name: p.ctx.user.first_name.clone(),
         company_name: p.ctx.user.company_name.clone().unwrap_or_default(),
-        modules,
-        waiting: waiting_groups(
-            courtyard_app::work::waiting(&p.s.app, &p.ctx).await?,
-            &p.s.app.clock.today().to_string(),
-        ),
+        has_modules: !p.ctx.grants.modules().is_empty(),
+        owed,
+        waiting: waiting_groups(w, &p.s.app.clock.today().to_string()),
     })
 }
 

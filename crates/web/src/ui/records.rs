@@ -575,6 +575,39 @@ pub(crate) struct WaitingGroup {
 /// The home page's "waiting for you" cards, empty ones left out.
 pub(crate) type WaitingGroups = Vec<WaitingGroup>;
 
+/// One currency of the home page's summary strip.
+pub(crate) struct OwedView {
+    pub outstanding: String,
+    pub overdue: String,
+    pub overdue_count: i64,
+    /// The invoice list behind each figure.
+    pub all_href: String,
+    pub overdue_href: String,
+}
+
+pub(crate) fn owed_views(owed: &[courtyard_app::work::Owed]) -> Vec<OwedView> {
+    use courtyard_app::domain::RecordKind;
+    use courtyard_app::links::portal_list_filtered;
+    use courtyard_app::work::WAITING_INVOICES;
+    owed.iter()
+        .map(|o| OwedView {
+            outstanding: o.currency.format(o.outstanding),
+            overdue: o.currency.format(o.overdue),
+            overdue_count: o.overdue_count,
+            all_href: portal_list_filtered(
+                RecordKind::Invoice,
+                WAITING_INVOICES,
+                &[("sort", "due_asc")],
+            ),
+            overdue_href: portal_list_filtered(
+                RecordKind::Invoice,
+                &["overdue"],
+                &[("sort", "due_asc")],
+            ),
+        })
+        .collect()
+}
+
 pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting, today: &str) -> WaitingGroups {
     use courtyard_app::domain::records::SalesKind;
     use courtyard_app::domain::RecordKind;

@@ -191,6 +191,31 @@ async fn the_home_page_counts_every_waiting_invoice_and_links_to_all_of_them() {
             card.contains(&format!("<a href=\"{href}\">View all 12</a>")),
             "{card}"
         );
+        // The strip above: what is left to pay (12 x £12.00) and the part
+        // overdue (the six due before today), each linking to its list.
+        let strip = home
+            .body
+            .split("id=\"summary\"")
+            .nth(1)
+            .expect("a summary strip");
+        let strip = strip.split("</section>").next().unwrap();
+        assert!(
+            strip.contains("<strong class=\"summary-figure\">£144.00</strong>"),
+            "{strip}"
+        );
+        assert!(strip.contains("Overdue · 6 invoices"), "{strip}");
+        assert!(
+            strip.contains("<strong class=\"summary-figure\">£72.00</strong>"),
+            "{strip}"
+        );
+        assert!(
+            strip.contains("href=\"/invoices?status=overdue&#38;sort=due_asc\""),
+            "{strip}"
+        );
+        assert!(
+            !home.body.contains("id=\"modules\""),
+            "no tiles repeating the navigation"
+        );
         let all = ada.get(&href.replace("&#38;", "&")).await;
         assert_eq!(
             all.body.matches("class=\"badge status-").count(),
