@@ -395,13 +395,33 @@ pub async fn mark_first_view(conn: &mut Conn, kind: SalesKind, id: &str, now: i6
     Ok(done.rows_affected() == 1)
 }
 
+/// A row read as `kind`: its status must be one of the kind's (a quote
+/// status on an invoice row is as unreadable as an unknown one).
+fn of_kind(kind: SalesKind, doc: SalesDoc) -> Result<SalesDoc> {
+    if kind.status_label(doc.status.as_str()).is_some() {
+        return Ok(doc);
+    }
+    Err(DbError::Sqlx(sqlx::Error::ColumnDecode {
+        index: "status".into(),
+        source: Box::new(courtyard_domain::UnknownValue {
+            of: match kind {
+                SalesKind::Quote => "QuoteStatus",
+                SalesKind::Order => "OrderStatus",
+                SalesKind::Invoice => "InvoiceStatus",
+            },
+            value: doc.status.as_str().to_owned(),
+        }),
+    }))
+}
+
 /// Staff read: any document of the kind.
 pub async fn find(conn: &mut Conn, kind: SalesKind, id: &str) -> Result<SalesDoc> {
-    sqlx::query_as(&format!("{} WHERE i.id = $1", select(kind)))
+    let doc = sqlx::query_as(&format!("{} WHERE i.id = $1", select(kind)))
         .bind(id)
         .fetch_optional(conn)
         .await?
-        .ok_or(DbError::NotFound)
+        .ok_or(DbError::NotFound)?;
+    of_kind(kind, doc)
 }
 
 /// Portal read: the document only if the policy's predicate holds, in the
@@ -415,10 +435,11 @@ pub async fn find_scoped(
     let mut q = Sql::new(&format!("{} WHERE i.id = ", select(kind)));
     q.bind(id.to_owned()).scope("i", scope);
     let (text, args) = q.build();
-    sqlx::query_as_with(&text, args)
+    let doc = sqlx::query_as_with(&text, args)
         .fetch_optional(conn)
         .await?
-        .ok_or(DbError::NotFound)
+        .ok_or(DbError::NotFound)?;
+    of_kind(kind, doc)
 }
 
 pub async fn lines(conn: &mut Conn, kind: SalesKind, doc_id: &str) -> Result<Vec<SalesLine>> {
@@ -448,7 +469,8 @@ pub async fn list(
     }
     listing::apply(&mut q, "i", &spec(kind), f, Some(today));
     let (text, args) = q.build();
-    Ok(sqlx::query_as_with(&text, args).fetch_all(conn).await?)
+    let rows: Vec<SalesDoc> = sqlx::query_as_with(&text, args).fetch_all(conn).await?;
+    rows.into_iter().map(|d| of_kind(kind, d)).collect()
 }
 
 /// How many documents match `f`'s filters (its cursor and limit ignored):

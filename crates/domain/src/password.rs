@@ -17,6 +17,17 @@ pub enum PasswordProblem {
     SameAsEmail,
 }
 
+impl PasswordProblem {
+    /// The field code of the problem: a password too long is `too_long`,
+    /// any other refusal `weak_password`.
+    pub fn code(&self) -> crate::FieldCode {
+        match self {
+            Self::TooLong => crate::FieldCode::TooLong,
+            _ => crate::FieldCode::WeakPassword,
+        }
+    }
+}
+
 impl fmt::Display for PasswordProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -249,7 +249,7 @@ pub async fn end_session(app: &App, kind: UserKind, user_id: &str, id_hash: &str
 
 fn check_password(password: &str, confirm: &str, email: &str) -> AppResult<NewPassword> {
     let p = NewPassword::parse(password, Some(email))
-        .map_err(|e| AppError::field("password", FieldCode::WeakPassword, e.to_string()))?;
+        .map_err(|e| AppError::field("password", e.code(), e.to_string()))?;
     if password != confirm {
         return Err(AppError::field(
             "confirm",

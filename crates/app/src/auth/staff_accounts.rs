@@ -39,7 +39,7 @@ pub async fn create_staff(
     let hash = match password {
         Some(p) => {
             let p = NewPassword::parse(p, Some(email.as_str()))
-                .map_err(|e| AppError::field("password", FieldCode::WeakPassword, e.to_string()))?;
+                .map_err(|e| AppError::field("password", e.code(), e.to_string()))?;
             Some(app.hasher.hash(p.expose()).await?)
         }
         None => None,

@@ -107,13 +107,17 @@ impl SalesForm {
         if let (Some(id), true) = (&contact_id, company_ok) {
             match contacts::find(conn, id).await {
                 Ok(c) if c.company_id.as_deref() == Some(self.company_id.as_str()) => {}
-                Ok(_) | Err(DbError::NotFound) => {
-                    p.add(
-                        "contact_id",
-                        FieldCode::NotAllowed,
-                        "Choose a contact at this company.",
-                    );
-                }
+                Ok(_) => p.add(
+                    "contact_id",
+                    FieldCode::NotAllowed,
+                    "Choose a contact at this company.",
+                ),
+
+                Err(DbError::NotFound) => p.add(
+                    "contact_id",
+                    FieldCode::InvalidChoice,
+                    "Choose a contact at this company.",
+                ),
                 Err(e) => return Err(e.into()),
             }
         }

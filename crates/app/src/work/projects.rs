@@ -77,10 +77,15 @@ impl ProjectForm {
         let progress = match self.progress.trim().trim_end_matches('%').parse::<i64>() {
             Ok(v) if (0..=100).contains(&v) => v,
             _ if self.progress.trim().is_empty() => 0,
-            _ => {
+            parsed => {
                 p.add(
                     "progress",
-                    FieldCode::Format,
+                    // A number, but not a percentage; or not a number.
+                    if parsed.is_ok() {
+                        FieldCode::OutOfRange
+                    } else {
+                        FieldCode::Format
+                    },
                     "Progress is a whole percentage from 0 to 100.",
                 );
                 0

@@ -602,6 +602,35 @@ async fn a_stored_currency_or_status_the_portal_does_not_know_is_a_read_error_no
             .await
             .expect_err("an unknown status is refused when read");
         assert!(format!("{err:?}").contains("\"status\""), "{err:?}");
+        // A status of another kind (a quote's on an invoice) is refused too.
+        sqlx::query("UPDATE invoices SET status = 'accepted' WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        for err in [
+            sales::find(&mut c, SalesKind::Invoice, &id)
+                .await
+                .map(|_| ()),
+            sales::list(
+                &mut c,
+                SalesKind::Invoice,
+                None,
+                &ListQuery::default(),
+                BEFORE_ANY_DUE,
+            )
+            .await
+            .map(|_| ()),
+        ] {
+            let said = format!(
+                "{:?}",
+                err.expect_err("a quote status on an invoice is refused")
+            );
+            assert!(
+                said.contains("accepted") && said.contains("InvoiceStatus"),
+                "{said}"
+            );
+        }
     })
     .await;
 }

@@ -122,7 +122,7 @@ impl Layout {
             ("Work", "Projects", "/staff/projects"),
             ("Work", "Tasks", "/staff/tasks"),
             ("Work", "Tickets", "/staff/tickets"),
-            ("", "Documents", "/staff/documents"),
+            ("Documents", "Documents", "/staff/documents"),
         ];
         let mut nav: Vec<NavItem> = items
             .into_iter()
@@ -159,6 +159,12 @@ impl Layout {
     /// The items under "More" (portal, desktop).
     pub fn nav_more(&self) -> &[NavItem] {
         &self.nav[self.nav.len().min(NAV_ROW)..]
+    }
+
+    /// The item under "More" that is the current page, if any (its summary
+    /// then shows it is).
+    pub fn more_active(&self) -> Option<&NavItem> {
+        self.nav_more().iter().find(|i| i.active)
     }
 
     /// The items by sidebar heading, in order (staff; the portal's are one

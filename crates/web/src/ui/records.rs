@@ -123,6 +123,7 @@ impl Filters {
 
     pub fn is_filtered(&self) -> bool {
         !self.q.is_empty()
+            || !self.company_id.is_empty()
             || self.assigned_to_me
             || !self.statuses.is_empty()
             || !self.from.is_empty()
@@ -409,7 +410,8 @@ impl ListPage {
     }
 
     /// How many filters behind the "Filters" disclosure are in use (the
-    /// search box is outside it): the disclosure opens when any is.
+    /// search box is outside it). The disclosure stays folded (its summary
+    /// names them) so the rows stay on the first screen.
     pub fn narrowed(&self) -> usize {
         [
             !self.f.statuses.is_empty(),

@@ -65,10 +65,15 @@ pub(crate) fn rows(
                     d.due_on.clone(),
                 )
                 .on_phone(Slot::Meta),
-                num("Total", cur.format(d.total)).on_phone(Slot::Aside),
+                // On a phone an invoice shows what is left to pay.
+                num("Total", cur.format(d.total)).on_phone(if kind.has_payments() {
+                    Slot::Extra
+                } else {
+                    Slot::Aside
+                }),
             ]);
             if kind.has_payments() {
-                cells.push(num("Balance", cur.format(d.balance)));
+                cells.push(num("Balance", cur.format(d.balance)).on_phone(Slot::Aside));
             }
             ListRow {
                 href: format!("{base}/{}", d.id),
