@@ -497,6 +497,24 @@ pub async fn commit(tx: courtyard_db::Tx) -> AppResult<()> {
     Ok(())
 }
 
+/// A record form's optional contact: it must exist (`invalid_choice`) and
+/// work at `company_id` (`not_allowed`). Problems go to `p`.
+pub(crate) async fn check_contact(
+    conn: &mut Conn,
+    p: &mut crate::error::Problems,
+    company_id: &str,
+    contact_id: &str,
+) -> AppResult<()> {
+    let code = match courtyard_db::contacts::find(conn, contact_id).await {
+        Ok(c) if c.company_id.as_deref() == Some(company_id) => return Ok(()),
+        Ok(_) => FieldCode::NotAllowed,
+        Err(DbError::NotFound) => FieldCode::InvalidChoice,
+        Err(e) => return Err(e.into()),
+    };
+    p.add("contact_id", code, "Choose a contact at this company.");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

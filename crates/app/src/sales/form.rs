@@ -2,7 +2,7 @@
 //! that turn it into a record to store (parties, dates, amounts, totals).
 
 use courtyard_db::sales::{SalesDoc, SalesInput, SalesLine};
-use courtyard_db::{companies, contacts, staff, DbError};
+use courtyard_db::{companies, staff, DbError};
 use courtyard_domain::money::{self, parse_decimal, Currency, Line};
 use courtyard_domain::records::{QuoteStatus, SalesKind, SalesStatus};
 use courtyard_domain::FieldCode;
@@ -105,21 +105,7 @@ impl SalesForm {
         };
         let contact_id = courtyard_domain::optional_text(&self.contact_id);
         if let (Some(id), true) = (&contact_id, company_ok) {
-            match contacts::find(conn, id).await {
-                Ok(c) if c.company_id.as_deref() == Some(self.company_id.as_str()) => {}
-                Ok(_) => p.add(
-                    "contact_id",
-                    FieldCode::NotAllowed,
-                    "Choose a contact at this company.",
-                ),
-
-                Err(DbError::NotFound) => p.add(
-                    "contact_id",
-                    FieldCode::InvalidChoice,
-                    "Choose a contact at this company.",
-                ),
-                Err(e) => return Err(e.into()),
-            }
+            crate::records::check_contact(conn, &mut p, &self.company_id, id).await?;
         }
         let status = kind
             .choices()

@@ -5,7 +5,7 @@
 use courtyard_db::listing::ListQuery;
 use courtyard_db::records::Comment;
 use courtyard_db::work::{self, Record};
-use courtyard_db::{companies, contacts, staff, Conn, DbError};
+use courtyard_db::{companies, staff, Conn, DbError};
 use courtyard_domain::policy::{Explanation, Predicate};
 use courtyard_domain::FieldCode;
 use courtyard_domain::{Action, WorkKind};
@@ -114,21 +114,7 @@ async fn check_parties(
     };
     let contact_id = courtyard_domain::optional_text(contact_id);
     if let (Some(id), true) = (&contact_id, company_ok) {
-        match contacts::find(conn, id).await {
-            Ok(c) if c.company_id.as_deref() == Some(company_id) => {}
-            Ok(_) => p.add(
-                "contact_id",
-                FieldCode::NotAllowed,
-                "Choose a contact at this company.",
-            ),
-
-            Err(DbError::NotFound) => p.add(
-                "contact_id",
-                FieldCode::InvalidChoice,
-                "Choose a contact at this company.",
-            ),
-            Err(e) => return Err(e.into()),
-        }
+        crate::records::check_contact(conn, p, company_id, id).await?;
     }
     let owner = courtyard_domain::optional_text(owner);
     if let Some(id) = &owner {

@@ -10,7 +10,7 @@ use crate::kit::render::{render, unprocessable};
 use crate::kit::session::{login_response, logout_response, Client, Portal, PORTAL_COOKIE};
 use crate::kit::state::AppState;
 use crate::ui::account::PageQuery;
-use crate::ui::records::{owed_views, waiting_groups, OwedView, WaitingGroups};
+use crate::ui::home::{owed_views, waiting_groups, OwedView, WaitingGroups};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -292,7 +292,7 @@ pub(super) async fn reactivate_portal_user(
 pub(super) struct ViewAsPage {
     layout: Layout,
     v: courtyard_app::work::ViewAs,
-    waiting: crate::ui::records::WaitingGroups,
+    waiting: crate::ui::home::WaitingGroups,
 }
 
 /// "View as": what a portal user sees, read-only, links to the staff pages.
@@ -300,7 +300,7 @@ pub(super) struct ViewAsPage {
 pub(super) async fn view_as(p: StaffPage, Path(id): Path<String>) -> WebResult<Response> {
     let mut v = courtyard_app::work::view_as(&p.s.app, &id).await?;
     let w = std::mem::take(&mut v.waiting);
-    let mut waiting = crate::ui::records::waiting_groups(w, &p.s.app.clock.today().to_string());
+    let mut waiting = crate::ui::home::waiting_groups(w, &p.s.app.clock.today().to_string());
     for g in &mut waiting {
         g.all_href = None;
         for i in &mut g.items {
