@@ -187,13 +187,7 @@ fn upload_note(note: &str) -> AppResult<Option<String>> {
     if note.trim().is_empty() {
         return Ok(None);
     }
-    records::comment_body(note).map(Some).map_err(|_| {
-        AppError::field(
-            "note",
-            FieldCode::TooLong,
-            "Keep the message under 5,000 characters.",
-        )
-    })
+    records::message_text(note, "note", "").map(Some)
 }
 
 /// A customer uploads onto a record they can see (the module's upload

@@ -55,17 +55,20 @@ pub fn require(ctx: &PortalContext, module: Module, action: Action) -> AppResult
 
 /// A comment's text: trimmed, not empty, not huge.
 pub fn comment_body(raw: &str) -> AppResult<String> {
+    message_text(raw, "body", "Write a message first.")
+}
+
+/// A message typed into `field` (a comment, a ticket's first message, the
+/// note sent with a file): trimmed, not empty (`empty` says what to write),
+/// at most 5,000 characters.
+pub fn message_text(raw: &str, field: &'static str, empty: &str) -> AppResult<String> {
     let body = raw.trim();
     if body.is_empty() {
-        return Err(AppError::field(
-            "body",
-            FieldCode::Required,
-            "Write a message first.",
-        ));
+        return Err(AppError::field(field, FieldCode::Required, empty));
     }
     if body.chars().count() > 5000 {
         return Err(AppError::field(
-            "body",
+            field,
             FieldCode::TooLong,
             "Keep the message under 5,000 characters.",
         ));

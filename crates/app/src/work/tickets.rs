@@ -73,26 +73,14 @@ impl TicketForm {
     }
 }
 
-/// A ticket's first message, checked like any comment: an empty one asks
-/// for it in `empty`'s words, a long one is `too_long`; both on `message`.
-fn message_body(raw: &str, empty: &str) -> AppResult<String> {
-    records::comment_body(raw).map_err(|e| match e {
-        AppError::Invalid(mut problems) if !problems.is_empty() => {
-            let first = problems.remove(0);
-            if first.code == FieldCode::Required {
-                AppError::field("message", FieldCode::Required, empty.to_owned())
-            } else {
-                AppError::field("message", first.code, first.message)
-            }
-        }
-        other => other,
-    })
-}
-
 /// Staff open a ticket for a customer, with a first public message.
 #[tracing::instrument(skip_all)]
 pub async fn create_ticket(app: &App, ctx: &StaffContext, form: &TicketForm) -> AppResult<String> {
-    let body = message_body(&form.message, "Write the first message of the ticket.")?;
+    let body = records::message_text(
+        &form.message,
+        "message",
+        "Write the first message of the ticket.",
+    )?;
     let mut tx = app.db.begin().await?;
     let input = form.parse(&mut tx, &app.clock.today().to_string()).await?;
     let number = records::next_number(&mut tx, RecordKind::Ticket).await?;
@@ -137,7 +125,8 @@ pub async fn open_ticket(
     let mut p = Problems::default();
     let subject = subject(&mut p, subject_raw, "subject");
     let priority = TicketPriority::parse(priority).unwrap_or(TicketPriority::Normal);
-    let body = match message_body(message, "Describe what you need help with.") {
+    let body = match records::message_text(message, "message", "Describe what you need help with.")
+    {
         Ok(b) => Some(b),
         Err(AppError::Invalid(problems)) => {
             p.0.extend(problems);

@@ -38,25 +38,25 @@ pub(crate) struct OwedView {
     pub overdue_href: String,
 }
 
+/// The invoice list behind `statuses`, the first due first (the home
+/// page's "to pay" and "overdue" figures and its invoices card).
+fn invoices_due_first(statuses: &[&str]) -> String {
+    courtyard_app::links::portal_list_filtered(
+        courtyard_app::domain::RecordKind::Invoice,
+        statuses,
+        &[("sort", "due_asc")],
+    )
+}
+
 pub(crate) fn owed_views(owed: &[courtyard_app::work::Owed]) -> Vec<OwedView> {
-    use courtyard_app::domain::RecordKind;
-    use courtyard_app::links::portal_list_filtered;
     use courtyard_app::work::WAITING_INVOICES;
     owed.iter()
         .map(|o| OwedView {
             outstanding: o.currency.format(o.outstanding),
             overdue: o.currency.format(o.overdue),
             overdue_count: o.overdue_count,
-            all_href: portal_list_filtered(
-                RecordKind::Invoice,
-                WAITING_INVOICES,
-                &[("sort", "due_asc")],
-            ),
-            overdue_href: portal_list_filtered(
-                RecordKind::Invoice,
-                &["overdue"],
-                &[("sort", "due_asc")],
-            ),
+            all_href: invoices_due_first(WAITING_INVOICES),
+            overdue_href: invoices_due_first(&["overdue"]),
         })
         .collect()
 }
@@ -121,11 +121,7 @@ pub(crate) fn waiting_groups(w: courtyard_app::work::Waiting, today: &str) -> Wa
             "Invoices to pay",
             "waiting-invoices",
             invoices,
-            portal_list_filtered(
-                RecordKind::Invoice,
-                WAITING_INVOICES,
-                &[("sort", "due_asc")],
-            ),
+            invoices_due_first(WAITING_INVOICES),
             |i| i,
         ),
         group(

@@ -220,7 +220,7 @@ pub(crate) fn date_cell(label: &'static str, text: impl Into<String>) -> Cell {
     let text = text.into();
     Cell {
         label,
-        text: crate::kit::layout::day(&text).unwrap_or(text),
+        text: crate::kit::layout::day_or_raw(&text),
         class: "nowrap",
         slot: Slot::Extra,
     }
